@@ -1,0 +1,69 @@
+/* One normalised description of the machine, whichever loader ran.
+ * Multiboot1 (qemu -kernel), multiboot2 (GRUB) and the UEFI loader all end
+ * in a struct boot_info handed to kmain(). */
+#ifndef KERNEL_BOOTINFO_H
+#define KERNEL_BOOTINFO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MULTIBOOT1_BOOTLOADER_MAGIC 0x2BADB002u
+#define MULTIBOOT2_BOOTLOADER_MAGIC 0x36d76289u
+
+#define BOOT_CMDLINE_MAX 512
+#define BOOT_LOADER_MAX 64
+#define BOOT_MMAP_MAX 128
+
+enum boot_mem_type {
+	BOOT_MEM_USABLE = 1,
+	BOOT_MEM_RESERVED = 2,
+	BOOT_MEM_ACPI_RECLAIMABLE = 3,
+	BOOT_MEM_ACPI_NVS = 4,
+	BOOT_MEM_BAD = 5,
+	BOOT_MEM_BOOT_SERVICES = 6, /* UEFI boot-services memory: free after ExitBootServices */
+};
+
+struct boot_mmap_entry {
+	uint64_t base;
+	uint64_t len;
+	uint32_t type; /* enum boot_mem_type */
+};
+
+struct boot_framebuffer {
+	uint64_t addr; /* physical; 0 when there is none */
+	uint32_t pitch, width, height;
+	uint8_t bpp;
+	uint8_t red_pos, red_size, green_pos, green_size, blue_pos, blue_size;
+	uint8_t is_text; /* 1 for EGA text mode (VGA at 0xb8000) */
+};
+
+struct boot_info {
+	const char *loader_kind; /* "multiboot1", "multiboot2", "uefi" */
+	char loader_name[BOOT_LOADER_MAX];
+	char cmdline[BOOT_CMDLINE_MAX];
+	size_t mmap_count;
+	struct boot_mmap_entry mmap[BOOT_MMAP_MAX];
+	struct boot_framebuffer fb;
+	uint64_t rsdp_phys;   /* physical address of a copy of the ACPI RSDP, or 0 */
+	uint8_t rsdp[36];     /* the RSDP itself (v1: 20 bytes, v2: 36), valid when rsdp_len > 0 */
+	uint32_t rsdp_len;
+	uint64_t info_phys;   /* where the loader's own structure lives, to keep it reserved */
+	uint64_t info_len;
+};
+
+/* Parse a multiboot1 information structure. info_len bounds every read of
+ * the structure itself; pointers it holds (cmdline, mmap) are followed as
+ * physical addresses that the caller has identity-mapped.
+ * Returns 0, or a negative number when the structure is unusable. */
+int bootinfo_parse_multiboot1(const void *info, struct boot_info *out);
+
+/* Parse a multiboot2 information structure of total_size bytes (read from
+ * its first word, then checked against max_len). Every tag's size is
+ * checked before use. Returns 0, or a negative number on malformed input. */
+int bootinfo_parse_multiboot2(const void *info, size_t max_len, struct boot_info *out);
+
+/* Value of option KEY on the command line (KEY=value or KEY="quoted value"),
+ * copied to buf. Returns the length, or -1 when KEY is absent or does not fit. */
+int bootinfo_cmdline_get(const char *cmdline, const char *key, char *buf, size_t buflen);
+
+#endif

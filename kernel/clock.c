@@ -1,0 +1,88 @@
+/* Clocks: the 8254 PIT interrupts at PIT_HZ, and the TSC, calibrated against
+ * PIT channel 2, gives microseconds. Port and mode bits from the Intel 8254
+ * datasheet; channel 2's gate is bit 0 of port 0x61. */
+#include "kernel/clock.h"
+
+#include <stddef.h>
+
+#include "kernel/io.h"
+#include "kernel/irq.h"
+
+enum {
+	PIT_CH0 = 0x40,
+	PIT_CH2 = 0x42,
+	PIT_CMD = 0x43,
+	PIT_CMD_CH0 = 0x00, PIT_CMD_CH2 = 0x80,
+	PIT_CMD_LOHI = 0x30,
+	PIT_CMD_MODE0 = 0x00, /* interrupt on terminal count */
+	PIT_CMD_MODE2 = 0x04, /* rate generator */
+	PIT_INPUT_HZ = 1193182,
+	PORT_NMI_SC = 0x61,   /* system control port B */
+	NMI_SC_GATE2 = 0x01,
+	NMI_SC_SPEAKER = 0x02,
+	NMI_SC_OUT2 = 0x20,
+	PIT_IRQ = 0,
+	CALIBRATE_MS = 10,
+};
+
+static uint64_t tsc_khz = 1000000; /* until calibrated: assume 1 GHz */
+static uint64_t tsc_boot;
+static volatile uint64_t ticks;
+
+/* Count TSC cycles while PIT channel 2 counts down CALIBRATE_MS. */
+static uint64_t clock_calibrate_tsc_khz(void)
+{
+	uint16_t count = PIT_INPUT_HZ * CALIBRATE_MS / 1000;
+	uint8_t sc = inb(PORT_NMI_SC);
+	outb(PORT_NMI_SC, (sc & ~NMI_SC_SPEAKER) | NMI_SC_GATE2);
+	outb(PIT_CMD, PIT_CMD_CH2 | PIT_CMD_LOHI | PIT_CMD_MODE0);
+	outb(PIT_CH2, count & 0xff);
+	outb(PIT_CH2, count >> 8);
+	/* Restart the count: the gate's rising edge loads it. */
+	sc = inb(PORT_NMI_SC);
+	outb(PORT_NMI_SC, sc & ~NMI_SC_GATE2);
+	outb(PORT_NMI_SC, sc | NMI_SC_GATE2);
+	uint64_t start = rdtsc();
+	uint64_t spins = 0;
+	while (!(inb(PORT_NMI_SC) & NMI_SC_OUT2) && ++spins < 100000000)
+		;
+	uint64_t cycles = rdtsc() - start;
+	outb(PORT_NMI_SC, sc & ~NMI_SC_GATE2);
+	uint64_t khz = cycles / CALIBRATE_MS;
+	return khz > 1000 ? khz : 1000000;
+}
+
+static void clock_tick(void *arg)
+{
+	(void)arg;
+	ticks++;
+}
+
+void clock_init(void)
+{
+	tsc_boot = rdtsc();
+	tsc_khz = clock_calibrate_tsc_khz();
+	uint16_t divisor = PIT_INPUT_HZ / PIT_HZ;
+	outb(PIT_CMD, PIT_CMD_CH0 | PIT_CMD_LOHI | PIT_CMD_MODE2);
+	outb(PIT_CH0, divisor & 0xff);
+	outb(PIT_CH0, divisor >> 8);
+	irq_install(PIT_IRQ, clock_tick, NULL);
+}
+
+uint64_t now_us(void)
+{
+	uint64_t cycles = rdtsc() - tsc_boot;
+	/* cycles * 1000 / khz without overflow for centuries of uptime */
+	return cycles / tsc_khz * 1000 + (cycles % tsc_khz) * 1000 / tsc_khz;
+}
+
+uint64_t now_ms(void) { return now_us() / 1000; }
+uint64_t clock_tsc_khz(void) { return tsc_khz; }
+uint64_t clock_ticks(void) { return ticks; }
+
+void udelay(uint64_t us)
+{
+	uint64_t end = now_us() + us;
+	while (now_us() < end)
+		cpu_relax();
+}

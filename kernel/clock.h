@@ -1,0 +1,21 @@
+/* Time: the PIT ticks at 1 kHz; the TSC, calibrated against the PIT,
+ * gives a monotonic microsecond clock. */
+#ifndef KERNEL_CLOCK_H
+#define KERNEL_CLOCK_H
+
+#include <stdint.h>
+
+#define PIT_HZ 1000
+
+void clock_init(void);
+/* Monotonic time since boot. */
+uint64_t now_us(void);
+uint64_t now_ms(void);
+/* TSC frequency found by calibration, in kHz. */
+uint64_t clock_tsc_khz(void);
+/* PIT interrupts since boot. */
+uint64_t clock_ticks(void);
+/* Busy-wait; only for early boot and device resets. */
+void udelay(uint64_t us);
+
+#endif

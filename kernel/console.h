@@ -1,0 +1,39 @@
+/* The console: output to serial and screen; input merged from serial and
+ * the PS/2 keyboard into one queue of key codes. */
+#ifndef KERNEL_CONSOLE_H
+#define KERNEL_CONSOLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Key codes: ASCII (including control characters such as 0x03 for Ctrl-C,
+ * 0x7f/0x08 for backspace, '\r' or '\n' for Enter) and these above 0xff. */
+enum {
+	KEY_UP = 0x100,
+	KEY_DOWN,
+	KEY_LEFT,
+	KEY_RIGHT,
+	KEY_HOME,
+	KEY_END,
+	KEY_DELETE,
+};
+
+#define KEY_CTRL(c) ((c) & 0x1f)
+
+void console_write(const char *s, size_t n);
+void console_putc(char c);
+/* Blocking read of one key; timeout_ms WAIT_FOREVER to wait forever.
+ * Returns the key, or -1 on timeout. */
+int console_getkey(uint64_t timeout_ms);
+/* Has Ctrl-C been typed since the last call? Clears the flag. Long-running
+ * commands poll this to stop. */
+bool console_interrupted(void);
+/* Clear the screen (and send the ANSI clear sequence on serial). */
+void console_clear(void);
+
+/* Fed by the input drivers, from interrupt context. */
+void console_input_byte(uint8_t b);   /* raw serial byte: ANSI escapes decoded here */
+void console_input_key(int key);      /* already-decoded key (keyboard) */
+
+#endif

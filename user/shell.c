@@ -1,0 +1,160 @@
+/* The shell thread: prompt, line editing, ';'-separated commands, argv
+ * splitting and dispatch to the commands linked into the "commands"
+ * section. Also runs the kernel command line's autorun script at start. */
+#include "user/shell.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "kernel/bootinfo.h"
+#include "kernel/console.h"
+#include "kernel/printf.h"
+#include "kernel/sched.h"
+#include "user/cmdline_parse.h"
+#include "user/command.h"
+#include "user/lineedit.h"
+
+/* The editor holds 32 history lines: static, to keep it off the thread's
+ * stack. There is one shell, so one editor. */
+static struct lineedit shell_editor;
+static bool shell_editor_ready;
+static char shell_line[LINEEDIT_LINE_MAX + 1];
+static char shell_script[BOOT_CMDLINE_MAX];
+
+static void shell_out(void *ctx, const char *s, size_t n)
+{
+	(void)ctx;
+	console_write(s, n);
+}
+
+static void shell_clear(void *ctx)
+{
+	(void)ctx;
+	console_clear();
+}
+
+static void shell_editor_setup(void)
+{
+	static const struct lineedit_ops ops = { .write = shell_out, .clear = shell_clear };
+
+	if (shell_editor_ready)
+		return;
+	lineedit_init(&shell_editor, &ops);
+	shell_editor_ready = true;
+}
+
+const struct command *command_find(const char *name)
+{
+	for_each_command(c)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+void shell_usage(const char *name)
+{
+	const struct command *c = command_find(name);
+
+	kprintf("usage: %s\n", c ? c->usage : name);
+}
+
+int shell_usage_error(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	kprintf("%s: ", name);
+	va_start(ap, fmt);
+	vkprintf(fmt, ap);
+	va_end(ap);
+	kprintf("\n");
+	shell_usage(name);
+	return 1;
+}
+
+static bool is_help_flag(const char *arg)
+{
+	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+/* Run one parsed command. `-h` is answered here, so every command has it. */
+static int shell_run_argv(int argc, char **argv)
+{
+	const struct command *c = command_find(argv[0]);
+
+	if (c == NULL) {
+		kprintf("unknown command: %s (try help)\n", argv[0]);
+		return 1;
+	}
+	if (argc >= 2 && is_help_flag(argv[1])) {
+		shell_usage(c->name);
+		return 0;
+	}
+	/* A Ctrl-C typed at the prompt must not stop the next command. */
+	(void)console_interrupted();
+	return c->run(argc, argv);
+}
+
+int shell_run_line(char *line)
+{
+	char *argv[CMDLINE_ARGC_MAX + 1];
+	char *rest = line, *cmd;
+	int status = 0;
+
+	while ((cmd = cmdline_next(&rest)) != NULL) {
+		int argc = cmdline_split(cmd, argv);
+
+		if (argc == CMDLINE_ETOOMANY) {
+			kprintf("shell: %s (at most %d)\n", cmdline_strerror(argc), CMDLINE_ARGC_MAX);
+			status = 1;
+		} else if (argc < 0) {
+			kprintf("shell: %s\n", cmdline_strerror(argc));
+			status = 1;
+		} else if (argc > 0) {
+			status = shell_run_argv(argc, argv);
+		}
+	}
+	return status;
+}
+
+int shell_autorun(const char *cmdline)
+{
+	char *rest = shell_script, *cmd;
+	int ran = 0;
+
+	shell_editor_setup();
+	if (cmdline == NULL ||
+	    bootinfo_cmdline_get(cmdline, "autorun", shell_script, sizeof shell_script) < 0)
+		return 0;
+	while ((cmd = cmdline_next(&rest)) != NULL) {
+		cmd = cmdline_trim(cmd);
+		if (*cmd == '\0')
+			continue;
+		/* Shown as if typed, so that a log reads like a session. */
+		kprintf(SHELL_PROMPT "%s\n", cmd);
+		lineedit_history_add(&shell_editor, cmd);
+		shell_run_line(cmd);
+		ran++;
+	}
+	return ran;
+}
+
+void shell_thread(void *arg)
+{
+	shell_editor_setup();
+	shell_autorun((const char *)arg);
+	for (;;) {
+		lineedit_start(&shell_editor, SHELL_PROMPT);
+		for (;;) {
+			int key = console_getkey(WAIT_FOREVER);
+			if (key >= 0 && lineedit_key(&shell_editor, key) == LINEEDIT_DONE)
+				break;
+		}
+		/* Parsing cuts the line up in place; keep the editor's copy intact. */
+		const char *typed = lineedit_line(&shell_editor);
+		size_t n = strnlen(typed, LINEEDIT_LINE_MAX);
+		memcpy(shell_line, typed, n);
+		shell_line[n] = '\0';
+		shell_run_line(shell_line);
+	}
+}
