@@ -3,6 +3,7 @@
  * datasheet; channel 2's gate is bit 0 of port 0x61. */
 #include "kernel/clock.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "kernel/io.h"
@@ -58,15 +59,39 @@ static void clock_tick(void *arg)
 	ticks++;
 }
 
+static void pit_program(uint8_t mode, uint16_t count)
+{
+	outb(PIT_CMD, PIT_CMD_CH0 | PIT_CMD_LOHI | mode);
+	outb(PIT_CH0, count & 0xff);
+	outb(PIT_CH0, count >> 8);
+}
+
 void clock_init(void)
 {
 	tsc_boot = rdtsc();
 	tsc_khz = clock_calibrate_tsc_khz();
-	uint16_t divisor = PIT_INPUT_HZ / PIT_HZ;
-	outb(PIT_CMD, PIT_CMD_CH0 | PIT_CMD_LOHI | PIT_CMD_MODE2);
-	outb(PIT_CH0, divisor & 0xff);
-	outb(PIT_CH0, divisor >> 8);
+	pit_program(PIT_CMD_MODE2, PIT_INPUT_HZ / PIT_HZ);
 	irq_install(PIT_IRQ, clock_tick, NULL);
+}
+
+static bool oneshot_armed;
+
+void clock_idle_oneshot(uint64_t us)
+{
+	uint64_t max_us = 0xffffull * 1000000 / PIT_INPUT_HZ;
+	if (us > max_us)
+		us = max_us;
+	uint64_t count = us * PIT_INPUT_HZ / 1000000;
+	pit_program(PIT_CMD_MODE0, (uint16_t)(count ? count : 1));
+	oneshot_armed = true;
+}
+
+void clock_resume_periodic(void)
+{
+	if (!oneshot_armed)
+		return;
+	oneshot_armed = false;
+	pit_program(PIT_CMD_MODE2, PIT_INPUT_HZ / PIT_HZ);
 }
 
 uint64_t now_us(void)

@@ -15,6 +15,11 @@ uint64_t now_ms(void);
 uint64_t clock_tsc_khz(void);
 /* PIT interrupts since boot. */
 uint64_t clock_ticks(void);
+/* Tickless idle: while nothing runs, replace the 1 kHz tick with one
+ * interrupt after us microseconds (at most ~55 ms, the PIT's range); the
+ * periodic tick resumes with clock_resume_periodic(). Interrupts off. */
+void clock_idle_oneshot(uint64_t us);
+void clock_resume_periodic(void);
 /* Busy-wait; only for early boot and device resets. */
 void udelay(uint64_t us);
 

@@ -211,7 +211,7 @@ void heap_init(void *base, size_t size)
 	if (size < MIN_UNITS * HEAP_ALIGN)
 		size = 0;
 	heap.start = (uint8_t *)a;
-	heap.end = heap.start + size;
+	heap.end = (uint8_t *)(a + size);
 	heap.st.arena_bytes = size;
 	if (size) {
 		block_set((struct block *)heap.start, BLOCK_FREE, (uint32_t)(size / HEAP_ALIGN), 0);
@@ -316,7 +316,7 @@ void kfree(void *p)
 
 	if (!p)
 		return;
-	if (q < heap.start + sizeof(struct block) || q >= heap.end ||
+	if ((uintptr_t)q < (uintptr_t)heap.start + sizeof(struct block) || q >= heap.end ||
 	    ((uintptr_t)q & (HEAP_ALIGN - 1))) {
 		heap_corrupt("kfree: pointer outside the heap", p);
 		return;

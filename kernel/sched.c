@@ -14,6 +14,8 @@
 
 enum {
 	THREAD_STACK_PAGES = 8, /* 32 KiB, plus one unmapped guard page below */
+	/* Below this, keeping the 1 kHz tick is cheaper than reprogramming the PIT. */
+	IDLE_TICKLESS_MIN_US = 2000,
 };
 
 void context_switch(uint64_t *save_rsp, uint64_t new_rsp);
@@ -279,6 +281,17 @@ static bool sched_has_work(void)
 	return false;
 }
 
+/* The earliest wake-up deadline of any sleeping or waiting thread, in us
+ * since boot; UINT64_MAX when every thread waits for an event. */
+static uint64_t sched_next_deadline(void)
+{
+	uint64_t next = UINT64_MAX;
+	for (struct thread *t = sched.all; t; t = t->next)
+		if ((t->state == THREAD_SLEEPING || t->state == THREAD_BLOCKED) && t->wake_at_us && t->wake_at_us < next)
+			next = t->wake_at_us;
+	return next;
+}
+
 /* The idle thread: check for work with interrupts off, then `sti; hlt`.
  * sti takes effect after the next instruction, so an interrupt that makes a
  * thread runnable between the check and the halt still ends the halt. */
@@ -293,7 +306,13 @@ static void idle_thread(void *arg)
 			continue;
 		}
 		uint64_t start = now_us();
+		uint64_t next = sched_next_deadline();
+		if (next > start + IDLE_TICKLESS_MIN_US)
+			clock_idle_oneshot(next == UINT64_MAX ? UINT64_MAX : next - start);
 		__asm__ volatile("sti; hlt" ::: "memory");
+		cli();
+		clock_resume_periodic();
+		sti();
 		sched.idle_us += now_us() - start;
 	}
 }
