@@ -14,7 +14,7 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-stack-protector -fno-pic 
 	-mno-red-zone -mgeneral-regs-only -mcmodel=small -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -Wall -Wextra -Werror -I. -isystem kernel/libc/include -MMD -MP
 KERNEL_ASFLAGS := -I. -MMD -MP
-KERNEL_LDFLAGS := -n -nostdlib -z max-page-size=0x1000 --no-warn-rwx-segments -T linker.ld
+KERNEL_LDFLAGS := -n -nostdlib -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments -T linker.ld
 HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -Wall -Wextra -Werror -I.
 

@@ -51,19 +51,31 @@ struct boot_info {
 	uint64_t info_len;
 };
 
-/* Parse a multiboot1 information structure. info_len bounds every read of
- * the structure itself; pointers it holds (cmdline, mmap) are followed as
- * physical addresses that the caller has identity-mapped.
- * Returns 0, or a negative number when the structure is unusable. */
+/* Parse a multiboot1 information structure (fixed size: 116 bytes, which
+ * becomes info_len). Fields count only when their flag bit is set; the
+ * pointers it holds (cmdline, boot loader name, mmap) are followed as
+ * physical addresses that the caller has identity-mapped, and strings are
+ * copied truncated and NUL-terminated. Without a memory map, mem_lower and
+ * mem_upper give two usable ranges. Returns 0, or a negative number when the
+ * structure is unusable (NULL, or a memory map entry whose size is < 20 or
+ * runs past mmap_length); out then keeps what was read before the fault. */
 int bootinfo_parse_multiboot1(const void *info, struct boot_info *out);
 
 /* Parse a multiboot2 information structure of total_size bytes (read from
  * its first word, then checked against max_len). Every tag's size is
- * checked before use. Returns 0, or a negative number on malformed input. */
+ * checked before use; unknown tags are skipped; map entries beyond
+ * BOOT_MMAP_MAX are ignored; when both ACPI tags appear the new RSDP wins.
+ * Returns 0, or a negative number on malformed input (total_size < 8 or
+ * > max_len, a tag size < 8 or past the end, no end tag, a map entry_size
+ * < 24, a tag too short for its fields); out then keeps what was read. */
 int bootinfo_parse_multiboot2(const void *info, size_t max_len, struct boot_info *out);
 
 /* Value of option KEY on the command line (KEY=value or KEY="quoted value"),
- * copied to buf. Returns the length, or -1 when KEY is absent or does not fit. */
+ * copied to buf. Options are separated by white space; quotes may hold
+ * spaces and semicolons and are removed; KEY matches whole words only
+ * ("run" does not match "autorun=..."); a bare KEY has the value "" (0);
+ * when KEY appears twice the last one counts. Returns the length, or -1
+ * when KEY is absent or the value does not fit (buf is then ""). */
 int bootinfo_cmdline_get(const char *cmdline, const char *key, char *buf, size_t buflen);
 
 #endif

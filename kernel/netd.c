@@ -1,5 +1,166 @@
-/* netd: the network thread (being brought up). */
+/* netd: the network thread. It owns all protocol state. Interrupt handlers
+ * only note events and wake it; it drains the NIC's receive ring in
+ * batches, runs frames up the stack, reclaims sent buffers, runs the
+ * stack's timers, then sleeps until the next deadline or interrupt. */
 #include "kernel/netd.h"
 
-void netd_start(void) {}
-void netd_kick(void) {}
+#include <string.h>
+
+#include "drivers/e1000.h"
+#include "drivers/e1000_regs.h"
+#include "kernel/heap.h"
+#include "kernel/io.h"
+#include "kernel/panic.h"
+#include "kernel/pmm.h"
+#include "kernel/printf.h"
+#include "kernel/sched.h"
+#include "kernel/vmm.h"
+#include "net/dhcp.h"
+#include "net/err.h"
+#include "net/netbuf.h"
+#include "net/netif.h"
+#include "net/stack.h"
+#include "net/udp.h"
+#include "net/sys.h"
+
+enum {
+	NETD_RX_BUDGET = 64, /* frames per pass before the timers and other threads get a turn */
+};
+
+static struct {
+	struct waitq wake;
+	volatile bool kicked; /* set by interrupts and sys_kick, cleared by netd */
+	struct e1000 *nic;
+	struct netif eth0;
+	bool started;
+} netd = { .wake = WAITQ_INIT("netd") };
+
+void netd_kick(void)
+{
+	netd.kicked = true;
+	waitq_wake_all(&netd.wake);
+}
+
+static void netd_nic_notify(void *ctx)
+{
+	(void)ctx;
+	netd_kick();
+}
+
+/* netif transmit hook for eth0; consumes nb. */
+static int netd_eth0_transmit(struct netif *nif, struct netbuf *nb)
+{
+	int rc = e1000_tx(netd.nic, nb);
+	if (rc != NET_OK) {
+		nif->stats.tx_dropped++;
+		netbuf_free(nb);
+	}
+	return rc;
+}
+
+static void netd_deliver(void *ctx, struct netbuf *nb)
+{
+	struct netif *nif = ctx;
+	nb->netif = nif;
+	netif_input(nif, nb);
+}
+
+static void netd_dhcp_event(struct netif *nif, enum dhcp_event ev, const struct dhcp_lease *lease)
+{
+	char line[160];
+	if (ev == DHCP_EVENT_BOUND) {
+		dhcp_format_lease(nif, lease, line, sizeof line);
+		kprintf("%s\n", line);
+	} else if (ev == DHCP_EVENT_LOST) {
+		kprintf("%s: DHCP lease lost; address removed\n", nif->name);
+	}
+}
+
+static void netd_pool_init(void)
+{
+	size_t bytes = (size_t)NETBUF_POOL_COUNT * sizeof(struct netbuf);
+	uint64_t pool = pmm_alloc_contig_uninit((bytes + PAGE_SIZE - 1) / PAGE_SIZE);
+	if (!pool)
+		panic("netd: no memory for %u netbufs", (unsigned)NETBUF_POOL_COUNT);
+	netbuf_pool_init(phys_to_virt(pool), NETBUF_POOL_COUNT);
+}
+
+static void netd_eth0_up(void)
+{
+	int err = 0;
+	netd.nic = e1000_probe(&err);
+	if (!netd.nic) {
+		if (err != NET_ENODEV)
+			kprintf("eth0: e1000 not usable: %s\n", net_strerror(err));
+		return;
+	}
+	struct netif *nif = &netd.eth0;
+	strlcpy(nif->name, "eth0", sizeof nif->name);
+	e1000_mac(netd.nic, nif->mac);
+	nif->mtu = 1500;
+	nif->transmit = netd_eth0_transmit;
+	nif->driver = netd.nic;
+	err = e1000_start(netd.nic, netd_nic_notify, NULL);
+	if (err != NET_OK) {
+		kprintf("eth0: e1000 start failed: %s\n", net_strerror(err));
+		netd.nic = NULL;
+		return;
+	}
+	netif_register(nif);
+	netif_set_link(nif, e1000_link_up(netd.nic));
+	dhcp_set_event_handler(netd_dhcp_event);
+	dhcp_start(nif);
+}
+
+struct netif *netd_eth0(void) { return netd.nic ? &netd.eth0 : NULL; }
+struct e1000 *netd_nic(void) { return netd.nic; }
+
+static void netd_thread(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		netd.kicked = false;
+		int frames = 0;
+		if (netd.nic) {
+			uint32_t ev = e1000_take_events(netd.nic);
+			if (ev & E1000_ICR_LSC) {
+				bool up = e1000_link_up(netd.nic);
+				if (up != netd.eth0.link_up) {
+					netif_set_link(&netd.eth0, up);
+					kprintf("eth0: link %s\n", up ? "up" : "down");
+				}
+			}
+			frames = e1000_rx(netd.nic, netd_deliver, &netd.eth0, NETD_RX_BUDGET);
+			e1000_tx_reclaim(netd.nic);
+		}
+		uint64_t now = sys_now_ms();
+		net_tick(now);
+		if (frames == NETD_RX_BUDGET || netd.kicked) {
+			yield(); /* more waiting: let the shell run, then drain again */
+			continue;
+		}
+		uint64_t deadline = net_next_deadline();
+		now = sys_now_ms();
+		if (deadline <= now)
+			continue;
+		/* Sleep unless an interrupt arrived since the drain began. */
+		uint64_t flags = irq_save();
+		if (!netd.kicked)
+			waitq_wait(&netd.wake, deadline == UINT64_MAX ? WAIT_FOREVER : deadline - now);
+		irq_restore(flags);
+	}
+}
+
+void netd_start(void)
+{
+	if (netd.started)
+		return;
+	netd.started = true;
+	netd_pool_init();
+	net_init();
+	udp_init();
+	dhcp_init();
+	netd_eth0_up();
+	if (!thread_create("netd", netd_thread, NULL))
+		panic("netd: cannot create the thread");
+}

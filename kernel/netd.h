@@ -9,4 +9,10 @@ void netd_start(void);
 /* Wake netd: safe from interrupt handlers. */
 void netd_kick(void);
 
+struct netif;
+struct e1000;
+/* The Ethernet interface and its NIC, or NULL when there is none. */
+struct netif *netd_eth0(void);
+struct e1000 *netd_nic(void);
+
 #endif

@@ -1,8 +1,10 @@
-/* The kernel's service threads. The network thread joins here. */
+/* The kernel's service threads. */
 #include <stdint.h>
 
 #include "kernel/kmain.h"
+#include "kernel/netd.h"
 
 void kernel_start_services(void)
 {
+	netd_start();
 }

@@ -1,0 +1,74 @@
+/* Formatting helpers for the network commands. */
+#include "user/netfmt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/ipv4.h"
+
+char *netfmt_mac(const uint8_t mac[6], char *buf)
+{
+	snprintf(buf, MAC_STR_LEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	return buf;
+}
+
+const char *netfmt_ip(uint32_t addr)
+{
+	static char bufs[4][IPV4_STR_LEN];
+	static unsigned next;
+	char *b = bufs[next++ % 4];
+	return ipv4_format_addr(addr, b);
+}
+
+int netfmt_mask_to_prefix(uint32_t mask)
+{
+	int n = 0;
+	while (n < 32 && (mask & (0x80000000u >> n)))
+		n++;
+	return mask == netfmt_prefix_to_mask(n) ? n : -1;
+}
+
+uint32_t netfmt_prefix_to_mask(int prefix)
+{
+	return prefix <= 0 ? 0 : prefix >= 32 ? 0xffffffffu : ~(0xffffffffu >> prefix);
+}
+
+int netfmt_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	if (!s || !*s)
+		return -1;
+	for (const char *p = s; *p; p++)
+		if (*p < '0' || *p > '9')
+			return -1;
+	if (strlen(s) > 10)
+		return -1;
+	unsigned long v = strtoul(s, NULL, 10);
+	if (v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int netfmt_parse_cidr(const char *s, uint32_t *addr, int *prefix, bool *had_prefix)
+{
+	char ip[IPV4_STR_LEN];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	if (n == 0 || n >= sizeof ip)
+		return -1;
+	memcpy(ip, s, n);
+	ip[n] = 0;
+	if (ipv4_parse_addr(ip, addr) != 0)
+		return -1;
+	*had_prefix = slash != NULL;
+	if (slash) {
+		unsigned long p;
+		if (netfmt_parse_uint(slash + 1, 0, 32, &p) != 0)
+			return -1;
+		*prefix = (int)p;
+	} else {
+		*prefix = 24;
+	}
+	return 0;
+}
