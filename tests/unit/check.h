@@ -13,10 +13,10 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *check_suite = __FILE__;
-static int check_failed_cases, check_passed_cases;
-static int check_case_failed;
-static char check_reason[512];
+static const char *check_suite __attribute__((unused)) = __FILE__;
+static int check_failed_cases __attribute__((unused)), check_passed_cases __attribute__((unused));
+static int check_case_failed __attribute__((unused));
+static char check_reason[512] __attribute__((unused));
 
 #define CHECK_FAIL_AT(file, line, ...)                                              \
 	do {                                                                            \
