@@ -666,6 +666,7 @@ static void dhcp_udp_recv(struct udp_pcb *pcb, struct netbuf *nb, const struct u
 	netbuf_free(nb);
 	if (err != DHCP_PARSE_OK) {
 		dhcp_stats.rx_malformed[err]++;
+		sys_log(SYS_LOG_DEBUG, "dhcp: malformed reply dropped: %s", dhcp_parse_err_name(err));
 		return;
 	}
 	if (m.op != DHCP_BOOTREPLY) {

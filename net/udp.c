@@ -22,6 +22,7 @@ struct udp_rx_slot {
 	struct udp_rx_info rx;
 };
 
+/* An endpoint (protocol control block): one slot of udp_pcbs. */
 struct udp_pcb {
 	bool in_use;
 	uint32_t local_addr;      /* 0 = any */

@@ -1,0 +1,121 @@
+/* TCP (RFC 9293): the connection API that net/socket.c builds blocking
+ * calls on, and the entry points IPv4 and ICMP call.
+ *
+ * Every function here is non-blocking and runs to completion: it changes
+ * state, maybe queues segments, and returns. A caller that must wait
+ * (connect, send with a full buffer, recv with nothing to read, accept)
+ * sleeps on tcp_conn_wait(c) with sys_wait() and tries again: the
+ * connection's wait is woken on every state change, every arrival of data,
+ * every ACK that frees send space, every error.
+ *
+ * Connections are owned by the application until tcp_conn_close() or
+ * tcp_conn_abort(); after that TCP finishes the close (FIN_WAIT, TIME_WAIT)
+ * on its own and frees the connection itself, so the caller must not touch
+ * the pointer again. Listeners are owned likewise until tcp_conn_close().
+ */
+#ifndef NET_TCP_H
+#define NET_TCP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net/ipv4.h"
+#include "net/netbuf.h"
+
+enum tcp_state {
+	TCP_CLOSED,
+	TCP_LISTEN,
+	TCP_SYN_SENT,
+	TCP_SYN_RECEIVED,
+	TCP_ESTABLISHED,
+	TCP_FIN_WAIT_1,
+	TCP_FIN_WAIT_2,
+	TCP_CLOSE_WAIT,
+	TCP_CLOSING,
+	TCP_LAST_ACK,
+	TCP_TIME_WAIT,
+	TCP_STATE_COUNT,
+};
+
+extern const char *const tcp_state_name[TCP_STATE_COUNT];
+
+struct tcp_conn;
+struct sys_wait;
+
+/* Options an application may set (tcp_conn_setopt). */
+enum tcp_opt {
+	TCP_OPT_NODELAY,   /* 1 = Nagle off */
+	TCP_OPT_KEEPALIVE, /* 1 = keepalive probes on an idle connection */
+};
+
+/* A fresh connection in CLOSED, or NULL when out of memory or the
+ * connection table is full. */
+struct tcp_conn *tcp_conn_new(void);
+/* Bind the local end (addr 0 = any, port 0 = ephemeral chosen at connect
+ * or listen). NET_EADDRINUSE, NET_EINVAL. */
+int tcp_conn_bind(struct tcp_conn *c, uint32_t addr, uint16_t port);
+/* Start an active open: sends SYN. NET_OK means "in progress": wait until
+ * tcp_conn_state() is ESTABLISHED or tcp_conn_error() is set. Errors now:
+ * NET_ENETUNREACH (no route), NET_EADDRINUSE (4-tuple busy), NET_EINVAL. */
+int tcp_conn_connect(struct tcp_conn *c, uint32_t addr, uint16_t port);
+/* Passive open with a bounded backlog of not-yet-accepted connections. */
+int tcp_conn_listen(struct tcp_conn *c, int backlog);
+/* Take an established connection from a listener's backlog; NULL when none
+ * is waiting (wait on the listener's tcp_conn_wait). */
+struct tcp_conn *tcp_conn_accept(struct tcp_conn *listener);
+
+/* Copy up to len bytes into the send buffer; returns the number copied (0
+ * when the buffer is full: wait and retry), or NET_ENOTCONN, NET_ECLOSED
+ * (after shutdown of the sending side), or the connection's error. */
+long tcp_conn_send(struct tcp_conn *c, const void *buf, size_t len);
+/* Copy up to len received bytes out; returns the count, 0 at end of stream
+ * (FIN received and all data read), NET_EAGAIN when nothing is there yet,
+ * or the connection's error (NET_ECONNRESET, NET_ETIMEDOUT, ...). */
+long tcp_conn_recv(struct tcp_conn *c, void *buf, size_t len);
+/* Stop sending (queue a FIN after the data): half-close. */
+int tcp_conn_shutdown_send(struct tcp_conn *c);
+/* Graceful close: like shutdown_send, and the application gives up the
+ * connection. If unread received data remains, RFC 9293 3.10.4 applies:
+ * the connection is reset instead. */
+int tcp_conn_close(struct tcp_conn *c);
+/* Send RST (where the state calls for it) and free. */
+void tcp_conn_abort(struct tcp_conn *c);
+
+enum tcp_state tcp_conn_state(const struct tcp_conn *c);
+/* The sticky error that ended the connection (NET_ECONNREFUSED,
+ * NET_ECONNRESET, NET_ETIMEDOUT, NET_EHOSTUNREACH...), or NET_OK. */
+int tcp_conn_error(const struct tcp_conn *c);
+/* Bytes that tcp_conn_recv can return now / free space in the send buffer. */
+size_t tcp_conn_readable(const struct tcp_conn *c);
+size_t tcp_conn_writable(const struct tcp_conn *c);
+struct sys_wait *tcp_conn_wait(struct tcp_conn *c);
+int tcp_conn_setopt(struct tcp_conn *c, enum tcp_opt opt, int value);
+void tcp_conn_endpoints(const struct tcp_conn *c, uint32_t *laddr, uint16_t *lport, uint32_t *raddr,
+			uint16_t *rport);
+
+/* A snapshot of one connection or listener, for netstat. */
+struct tcp_conn_info {
+	enum tcp_state state;
+	uint32_t laddr, raddr;
+	uint16_t lport, rport;
+	size_t sendq, recvq;            /* bytes waiting in the buffers */
+	uint32_t srtt_us, rttvar_us, rto_ms;
+	uint32_t cwnd, ssthresh, snd_wnd, rcv_wnd;
+	uint64_t retransmits, segs_in, segs_out;
+	uint64_t timer_ms;              /* until the next timer (TIME_WAIT expiry ...), 0 if none */
+	size_t mem_bytes;               /* memory this connection holds */
+};
+/* Call fn for every connection and listener; returns how many. */
+int tcp_foreach(void (*fn)(const struct tcp_conn_info *info, void *ctx), void *ctx, uint64_t now_ms);
+
+/* ---- from IPv4 and ICMP, and the stack's timers ---- */
+
+/* ipv4_input hands protocol 6 here; consumes nb (data at the TCP header). */
+void tcp_input(struct netif *nif, struct netbuf *nb, const struct ipv4_hdr *ih);
+/* ICMP error quoting a segment we sent (see udp_icmp_error). */
+void tcp_icmp_error(const struct ipv4_hdr *orig, const uint8_t *l4, size_t l4_len, int err);
+/* Reset all TCP state and register timers and counters; net_init calls it. */
+void tcp_init(void);
+
+#endif
