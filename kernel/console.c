@@ -136,14 +136,17 @@ void console_input_byte(uint8_t b)
 int console_getkey(uint64_t timeout_ms)
 {
 	for (;;) {
+		/* Interrupts stay off from the check until we are on the wait
+		 * queue: a key arriving in between would otherwise wake nobody. */
 		uint64_t flags = irq_save();
 		if (con.head != con.tail) {
 			int key = con.keys[con.head++ % INPUT_QUEUE_SIZE];
 			irq_restore(flags);
 			return key;
 		}
+		bool woken = waitq_wait(&con.readers, timeout_ms);
 		irq_restore(flags);
-		if (!waitq_wait(&con.readers, timeout_ms))
+		if (!woken)
 			return -1;
 	}
 }

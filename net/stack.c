@@ -42,6 +42,18 @@ int net_timer_register(const char *name, net_tick_fn tick, net_deadline_fn next)
 	return 0;
 }
 
+void net_timer_unregister(net_tick_fn tick)
+{
+	for (size_t i = 0; i < net_timer_count; i++) {
+		if (net_timers[i].tick == tick) {
+			memmove(&net_timers[i], &net_timers[i + 1],
+				(net_timer_count - i - 1) * sizeof net_timers[0]);
+			net_timer_count--;
+			return;
+		}
+	}
+}
+
 void net_tick(uint64_t now_ms)
 {
 	loopback_poll();

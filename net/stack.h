@@ -28,6 +28,8 @@ typedef void (*net_tick_fn)(uint64_t now_ms);
 typedef uint64_t (*net_deadline_fn)(void);
 enum { NET_TIMERS_MAX = 12 };
 int net_timer_register(const char *name, net_tick_fn tick, net_deadline_fn next);
+/* Remove the timer whose tick function is tick (no-op if absent). */
+void net_timer_unregister(net_tick_fn tick);
 
 /* Counters, grouped per protocol, printed generically by the shell:
  *   for each group g: for i < g->count: "g->name.g->counters[i].name = *value" */
