@@ -105,6 +105,10 @@ void panic_exception(const struct int_frame *f)
 	kprintf("  CR2 0x%016llx  CR3 0x%016llx\n", (unsigned long long)read_cr2(), (unsigned long long)read_cr3());
 	if (v == VEC_PAGE_FAULT)
 		panic_pf_detail(f->error_code);
+	struct thread *t = thread_current();
+	uint64_t cr2 = read_cr2();
+	if (t && t->stack && cr2 >= (uint64_t)t->stack && cr2 < (uint64_t)t->stack + PAGE_SIZE)
+		kprintf("  stack overflow: CR2 is in the guard page below thread %s's stack\n", t->name);
 	kprintf("  RAX %016llx RBX %016llx RCX %016llx RDX %016llx\n", (unsigned long long)f->rax,
 		(unsigned long long)f->rbx, (unsigned long long)f->rcx, (unsigned long long)f->rdx);
 	kprintf("  RSI %016llx RDI %016llx RBP %016llx R8  %016llx\n", (unsigned long long)f->rsi,

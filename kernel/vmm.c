@@ -146,10 +146,15 @@ volatile void *vmm_map_mmio(uint64_t phys, size_t len)
 
 int vmm_unmap_page(uint64_t va)
 {
-	if (!vmm_map_4k(va, PTE_P | PTE_W))
-		return -1;
 	uint64_t *pd = vmm_pd(va);
-	uint64_t *pt = phys_to_virt(pd[(va >> 21) & 511] & PTE_ADDR_MASK);
+	if (!pd)
+		return -1;
+	uint64_t *pde = &pd[(va >> 21) & 511];
+	if (!(*pde & PTE_P))
+		return 0; /* nothing mapped there */
+	if ((*pde & PTE_PS) && !vmm_split(pde))
+		return -1;
+	uint64_t *pt = phys_to_virt(*pde & PTE_ADDR_MASK);
 	pt[(va >> 12) & 511] = 0;
 	vmm_flush();
 	return 0;

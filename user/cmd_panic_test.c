@@ -36,6 +36,24 @@ static void trigger_gp(void)
 	(void)*(volatile uint64_t *)PANIC_TEST_NONCANONICAL;
 }
 
+/* Unbounded recursion runs into the unmapped guard page under the thread's
+ * stack; the #PF cannot be delivered on that stack, so the CPU raises a
+ * double fault, which runs on its own IST stack and reports. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winfinite-recursion"
+static int __attribute__((noinline)) recurse(volatile int depth)
+{
+	volatile char frame[256];
+	frame[0] = (char)depth;
+	return recurse(depth + 1) + frame[0];
+}
+#pragma GCC diagnostic pop
+
+static void trigger_stack_overflow(void)
+{
+	(void)recurse(0);
+}
+
 static void trigger_panic(void)
 {
 	panic("panic-test");
@@ -49,6 +67,7 @@ static const struct {
 	{ "ud", trigger_ud },
 	{ "de", trigger_de },
 	{ "gp", trigger_gp },
+	{ "stack", trigger_stack_overflow },
 	{ "panic", trigger_panic },
 };
 
@@ -71,7 +90,7 @@ static int panic_test_run(int argc, char **argv)
 
 COMMAND(panic_test,
 	.name = "panic-test",
-	.usage = "panic-test [pf|ud|de|gp|panic]",
-	.summary = "crash on purpose: page fault, invalid opcode, divide error, #GP or panic",
+	.usage = "panic-test [pf|ud|de|gp|stack|panic]",
+	.summary = "crash on purpose: page fault, invalid opcode, divide error, #GP, stack overflow or panic",
 	.example = "panic-test pf",
 	.run = panic_test_run);
