@@ -20,7 +20,7 @@
 #include "net/netbuf.h"
 #include "net/netif.h"
 #include "net/stack.h"
-#include "net/udp.h"
+#include "net/stack_init.h"
 #include "net/sys.h"
 
 enum {
@@ -157,9 +157,7 @@ void netd_start(void)
 		return;
 	netd.started = true;
 	netd_pool_init();
-	net_init();
-	udp_init();
-	dhcp_init();
+	net_stack_init();
 	netd_eth0_up();
 	if (!thread_create("netd", netd_thread, NULL))
 		panic("netd: cannot create the thread");

@@ -15,4 +15,5 @@ NET_CORE_SRCS := \
 
 NET_SRCS := $(NET_CORE_SRCS) \
 	net/udp.c \
-	net/dhcp.c
+	net/dhcp.c \
+	net/stack_init.c

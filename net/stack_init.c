@@ -1,0 +1,13 @@
+/* The whole stack's start-up, in dependency order. */
+#include "net/stack_init.h"
+
+#include "net/dhcp.h"
+#include "net/stack.h"
+#include "net/udp.h"
+
+void net_stack_init(void)
+{
+	net_init();
+	udp_init();
+	dhcp_init();
+}
