@@ -242,7 +242,7 @@ static void test_help_sorted(void)
 static void test_help_name(void)
 {
 	CHECK_EQ_INT(run("help panic-test"), 0);
-	CHECK(strstr(out, "usage: panic-test [pf|ud|de|gp|panic]\n") == out);
+	CHECK(strstr(out, "usage: panic-test [pf|ud|de|gp|stack|panic]\n") == out);
 	CHECK(strstr(out, "example: panic-test pf\n") != NULL);
 	CHECK_EQ_INT(run("help nosuch"), 1);
 	CHECK_EQ_STR(out, "help: unknown command: nosuch (try help)\n");
@@ -305,7 +305,7 @@ static void test_panic_test_args(void)
 	out_reset();
 	CHECK_EQ_STR(ESCAPES(shell_run_line(line)), "panic");
 	CHECK_EQ_INT(run("panic-test xx"), 1);
-	CHECK_EQ_STR(out, "panic-test: unknown kind 'xx'\nusage: panic-test [pf|ud|de|gp|panic]\n");
+	CHECK_EQ_STR(out, "panic-test: unknown kind 'xx'\nusage: panic-test [pf|ud|de|gp|stack|panic]\n");
 }
 
 static void test_autorun(void)
