@@ -47,6 +47,10 @@ void sys_wait_destroy(struct sys_wait *w) { kfree(w); }
 
 bool sys_wait(struct sys_wait *w, uint64_t timeout_ms)
 {
+	/* A thread about to wait on the stack has usually just called into it
+	 * (sent a ping, a SYN, a DNS query) and may have armed a timer earlier
+	 * than the one netd sleeps towards: have netd look again. */
+	netd_kick();
 	return waitq_wait(&w->wq, timeout_ms == SYS_WAIT_FOREVER ? WAIT_FOREVER : timeout_ms);
 }
 

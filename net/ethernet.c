@@ -2,6 +2,8 @@
  * transmit-side header (RFC 894; IEEE 802.3 clause 3 for sizes). */
 #include "net/ethernet.h"
 
+#include "net/netem.h"
+
 #include <stdio.h>
 
 #include "net/arp.h"
@@ -97,7 +99,7 @@ int eth_output(struct netif *nif, struct netbuf *nb, const uint8_t *dst_mac, uin
 			memset(t, 0, pad);
 	}
 	len = nb->len;
-	rc = nif->transmit(nif, nb);
+	rc = nif->netem ? netem_output(nif, nb) : nif->transmit(nif, nb);
 	if (rc == NET_OK) {
 		eth_stats.tx_frames++;
 		nif->stats.tx_packets++;

@@ -5,6 +5,7 @@
 
 #include "net/arp.h"
 #include "net/ethernet.h"
+#include "net/netem.h"
 
 static struct netif *netif_head;
 
@@ -82,5 +83,8 @@ void netif_input(struct netif *nif, struct netbuf *nb)
 	nif->stats.rx_packets++;
 	nif->stats.rx_bytes += nb->len;
 	nb->netif = nif;
-	eth_input(nif, nb);
+	if (nif->netem)
+		netem_input(nif, nb);
+	else
+		eth_input(nif, nb);
 }

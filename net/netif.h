@@ -13,6 +13,7 @@
 #define ETH_ALEN 6
 
 struct netif;
+struct netem;
 
 /* Transmit one complete frame (Ethernet header included). Consumes nb. */
 typedef int (*netif_transmit_fn)(struct netif *nif, struct netbuf *nb);
@@ -38,6 +39,7 @@ struct netif {
 	struct netif_counters stats;
 	netif_transmit_fn transmit;
 	void *driver;                     /* the driver's own state */
+	struct netem *netem;              /* fault injector, NULL when off (net/netem.h) */
 	struct netif *next;               /* list of all interfaces */
 };
 

@@ -10,6 +10,7 @@ NET_CORE_SRCS := \
 	net/ipv4_reasm.c \
 	net/loopback.c \
 	net/netbuf.c \
+	net/netem.c \
 	net/netif.c \
 	net/stack.c
 

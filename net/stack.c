@@ -10,6 +10,7 @@
 #include "net/ipv4.h"
 #include "net/ipv4_reasm.h"
 #include "net/loopback.h"
+#include "net/netem.h"
 
 struct net_timer {
 	const char *name;
@@ -180,6 +181,7 @@ void net_init(void)
 	arp_init();
 	ipv4_init();
 	icmp_init();
+	netem_init();
 	memset(&eth_stats, 0, sizeof eth_stats);
 	loopback_flush();
 	loopback_init();
@@ -192,4 +194,5 @@ void net_reset(void)
 	arp_flush(NULL);
 	ipv4_reasm_flush();
 	loopback_flush();
+	netem_reset();
 }

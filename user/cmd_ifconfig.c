@@ -7,6 +7,7 @@
 #include "kernel/printf.h"
 #include "net/dhcp.h"
 #include "net/ipv4.h"
+#include "net/netem.h"
 #include "net/netif.h"
 #include "user/command.h"
 #include "user/netfmt.h"
@@ -36,6 +37,13 @@ static void ifconfig_show(const struct netif *nif)
 		(unsigned long long)s->rx_bytes, (unsigned long long)s->rx_dropped, (unsigned long long)s->rx_errors);
 	kprintf("    tx %llu packets %llu bytes, %llu dropped, %llu errors\n", (unsigned long long)s->tx_packets,
 		(unsigned long long)s->tx_bytes, (unsigned long long)s->tx_dropped, (unsigned long long)s->tx_errors);
+	struct netem_config nc;
+	if (netem_status(nif, &nc, NULL)) {
+		char a[16], b[16], c[16], d[16];
+		kprintf("    netem: loss %s dup %s reorder %s delay %ums corrupt %s seed %llu (see netem %s)\n",
+			netfmt_ppm(nc.loss_ppm, a), netfmt_ppm(nc.dup_ppm, b), netfmt_ppm(nc.reorder_ppm, c), nc.delay_ms,
+			netfmt_ppm(nc.corrupt_ppm, d), (unsigned long long)nc.seed, nif->name);
+	}
 	if (nif == netd_eth0() && netd_nic()) {
 		struct e1000_stats st;
 		e1000_get_stats(netd_nic(), &st);

@@ -1,6 +1,7 @@
 /* Formatting helpers for the network commands. */
 #include "user/netfmt.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,4 +72,66 @@ int netfmt_parse_cidr(const char *s, uint32_t *addr, int *prefix, bool *had_pref
 		*prefix = 24;
 	}
 	return 0;
+}
+
+int netfmt_parse_percent_ppm(const char *s, uint32_t *ppm)
+{
+	uint64_t whole = 0, frac = 0, scale = 10000; /* 1% = 10000 ppm */
+	const char *p = s;
+	if (!isdigit((unsigned char)*p) && *p != '.')
+		return -1;
+	while (isdigit((unsigned char)*p) && whole <= 100)
+		whole = whole * 10 + (uint64_t)(*p++ - '0');
+	if (*p == '.') {
+		p++;
+		while (isdigit((unsigned char)*p)) {
+			if (scale == 1)
+				return -1; /* finer than 1 ppm */
+			scale /= 10;
+			frac += (uint64_t)(*p++ - '0') * scale;
+		}
+	}
+	if (*p == '%')
+		p++;
+	if (*p)
+		return -1;
+	uint64_t v = whole * 10000 + frac;
+	if (v > 1000000)
+		return -1;
+	*ppm = (uint32_t)v;
+	return 0;
+}
+
+int netfmt_parse_ms(const char *s, uint32_t max_ms, uint32_t *ms)
+{
+	uint64_t v = 0;
+	const char *p = s;
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	while (isdigit((unsigned char)*p) && v <= max_ms)
+		v = v * 10 + (uint64_t)(*p++ - '0');
+	if (strcmp(p, "s") == 0)
+		v *= 1000;
+	else if (*p && strcmp(p, "ms") != 0)
+		return -1;
+	if (v > max_ms)
+		return -1;
+	*ms = (uint32_t)v;
+	return 0;
+}
+
+char *netfmt_ppm(uint32_t ppm, char *buf)
+{
+	uint32_t whole = ppm / 10000, frac = ppm % 10000;
+	if (frac == 0) {
+		snprintf(buf, 16, "%u%%", whole);
+	} else {
+		int digits = 4;
+		while (frac % 10 == 0) {
+			frac /= 10;
+			digits--;
+		}
+		snprintf(buf, 16, "%u.%0*u%%", whole, digits, frac);
+	}
+	return buf;
 }

@@ -23,4 +23,12 @@ int netfmt_parse_cidr(const char *s, uint32_t *addr, int *prefix, bool *had_pref
 /* A decimal number in [min, max]; 0, or -1 if malformed or out of range. */
 int netfmt_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
 
+/* "5%", "0.1%" or "25" (percent, up to 4 decimals) as parts per million;
+ * 0, or -1 if malformed or above 100%. */
+int netfmt_parse_percent_ppm(const char *s, uint32_t *ppm);
+/* "10ms", "2s" or "10" (milliseconds); 0, or -1 if malformed. */
+int netfmt_parse_ms(const char *s, uint32_t max_ms, uint32_t *ms);
+/* ppm as "5%" / "0.1%" into buf (16 bytes); returns buf. */
+char *netfmt_ppm(uint32_t ppm, char *buf);
+
 #endif

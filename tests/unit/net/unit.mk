@@ -4,7 +4,7 @@
 include net/sources.mk
 
 NET_UNIT_DIR := $(BUILD)/unit/net
-NET_UNIT_NAMES := checksum netbuf ethernet arp ipv4 reasm icmp stack
+NET_UNIT_NAMES := checksum netbuf ethernet arp ipv4 reasm icmp stack netem
 # The stack minus UDP/DHCP (stub_udp.c stands in), plus the fake platform.
 NET_UNIT_LIB_SRCS := $(NET_CORE_SRCS) tests/unit/net/fake_sys.c tests/unit/net/fake_link.c \
 	tests/unit/net/stub_udp.c
