@@ -32,6 +32,7 @@ static struct {
 	volatile bool kicked; /* set by interrupts and sys_kick, cleared by netd */
 	struct e1000 *nic;
 	struct netif eth0;
+	struct thread *thread;
 	bool started;
 } netd = { .wake = WAITQ_INIT("netd") };
 
@@ -47,10 +48,14 @@ static void netd_nic_notify(void *ctx)
 	netd_kick();
 }
 
-/* netif transmit hook for eth0; consumes nb. */
+/* netif transmit hook for eth0; consumes nb. Frames that netd itself
+ * sends while it runs the stack (ACKs, replies, retransmissions) are
+ * queued and handed to the NIC with one tail write at the end of the pass:
+ * each tail write is an exit to the emulator. Other threads' frames go at
+ * once. */
 static int netd_eth0_transmit(struct netif *nif, struct netbuf *nb)
 {
-	int rc = e1000_tx(netd.nic, nb);
+	int rc = thread_current() == netd.thread ? e1000_tx_queue(netd.nic, nb) : e1000_tx(netd.nic, nb);
 	if (rc != NET_OK) {
 		nif->stats.tx_dropped++;
 		netbuf_free(nb);
@@ -135,6 +140,8 @@ static void netd_thread(void *arg)
 		}
 		uint64_t now = sys_now_ms();
 		net_tick(now);
+		if (netd.nic)
+			e1000_tx_flush(netd.nic);
 		if (frames == NETD_RX_BUDGET || netd.kicked) {
 			yield(); /* more waiting: let the shell run, then drain again */
 			continue;
@@ -159,6 +166,7 @@ void netd_start(void)
 	netd_pool_init();
 	net_stack_init();
 	netd_eth0_up();
-	if (!thread_create("netd", netd_thread, NULL))
+	netd.thread = thread_create("netd", netd_thread, NULL);
+	if (!netd.thread)
 		panic("netd: cannot create the thread");
 }

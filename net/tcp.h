@@ -104,10 +104,41 @@ struct tcp_conn_info {
 	uint32_t cwnd, ssthresh, snd_wnd, rcv_wnd;
 	uint64_t retransmits, segs_in, segs_out;
 	uint64_t timer_ms;              /* until the next timer (TIME_WAIT expiry ...), 0 if none */
+	const char *timer;              /* which timer that is ("rexmt", "persist", "delack",
+	                                   "keepalive", "2msl"), or NULL */
+	uint32_t snd_mss;               /* data bytes per segment we send */
+	int error;                      /* tcp_conn_error() */
 	size_t mem_bytes;               /* memory this connection holds */
 };
 /* Call fn for every connection and listener; returns how many. */
 int tcp_foreach(void (*fn)(const struct tcp_conn_info *info, void *ctx), void *ctx, uint64_t now_ms);
+
+/* Tunables, read when a connection is set up (buffers, MSL...) or when a
+ * timer is armed. tcp_init resets them to the defaults below; change them
+ * after it. */
+struct tcp_settings {
+	uint32_t rcvbuf;            /* receive buffer per connection: 256 KiB */
+	uint32_t sndbuf;            /* send buffer per connection: 128 KiB */
+	uint32_t max_conns;         /* connections + listeners: 64 (<= 256) */
+	uint32_t msl_ms;            /* TIME_WAIT lasts 2 * MSL: MSL 30 s */
+	uint32_t delack_ms;         /* delayed ACK: 40 ms (RFC 9293 MUST < 500) */
+	uint32_t rto_initial_ms;    /* RFC 6298 2.1: 1 s */
+	uint32_t rto_min_ms;        /* 200 ms */
+	uint32_t rto_max_ms;        /* 60 s */
+	uint32_t syn_retries;       /* SYN / SYN-ACK retransmissions: 5 */
+	uint32_t max_retries;       /* data retransmissions before NET_ETIMEDOUT: 10 */
+	uint32_t fin_wait2_ms;      /* an orphan in FIN_WAIT_2 gives up after: 60 s */
+	uint32_t keep_idle_ms;      /* keepalive: idle before probing, 2 h (RFC 9293) */
+	uint32_t keep_intvl_ms;     /* between probes: 75 s */
+	uint32_t keep_count;        /* unanswered probes before NET_ETIMEDOUT: 9 */
+	uint32_t challenge_ack_limit; /* RFC 5961 challenge ACKs per second per connection: 10 */
+	uint32_t syn_backlog;       /* half-open (SYN_RECEIVED) children per listener: 32 */
+	bool window_scaling;        /* offer RFC 7323 window scaling: on */
+};
+extern struct tcp_settings tcp_settings;
+
+/* Connections and listeners alive (netstat; tests check for leaks). */
+int tcp_conn_count(void);
 
 /* ---- from IPv4 and ICMP, and the stack's timers ---- */
 
@@ -115,7 +146,9 @@ int tcp_foreach(void (*fn)(const struct tcp_conn_info *info, void *ctx), void *c
 void tcp_input(struct netif *nif, struct netbuf *nb, const struct ipv4_hdr *ih);
 /* ICMP error quoting a segment we sent (see udp_icmp_error). */
 void tcp_icmp_error(const struct ipv4_hdr *orig, const uint8_t *l4, size_t l4_len, int err);
-/* Reset all TCP state and register timers and counters; net_init calls it. */
+/* Free every connection, reset the settings and counters, register the
+ * timer ("tcp"), the counter group ("tcp") and the IPv4 protocol handler
+ * (tcp_input, tcp_icmp_error for protocol 6); the stack's start-up calls it. */
 void tcp_init(void);
 
 #endif
