@@ -31,9 +31,9 @@ include $(wildcard tests/unit/*/unit.mk)
 
 # Packages a fresh Debian/Ubuntu machine needs for build, run and test.
 DEB_PACKAGES := build-essential binutils qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common \
-	xorriso mtools dnsmasq-base iproute2 nginx-light python3 python3-scapy tcpdump ovmf gnu-efi clang
+	xorriso mtools dnsmasq-base iproute2 nginx-light iputils-ping python3 python3-scapy tcpdump ovmf gnu-efi clang
 # The tools whose absence means `make deps` has not run yet.
-DEP_TOOLS := $(QEMU) grub-mkrescue xorriso mformat dnsmasq ip nginx
+DEP_TOOLS := $(QEMU) grub-mkrescue xorriso mformat dnsmasq ip nginx ping
 
 QEMU_BASE := $(QEMU) -accel $(ACCEL) -m $(MEM) -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
@@ -48,19 +48,25 @@ all: $(BUILD)/pigeon.elf $(BUILD)/pigeon.iso
 
 iso: $(BUILD)/pigeon.iso
 
+# V=1 shows every command.
+Q := $(if $(V),,@)
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
 $(BUILD)/obj/%.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
 
 # The image, plus a disassembly and a symbol listing to look fault addresses up in.
 $(BUILD)/pigeon.elf: $(KERNEL_OBJS) linker.ld
-	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS)
-	objdump -d -M intel -S $@ > $(BUILD)/pigeon.asm
-	nm -n $@ > $(BUILD)/pigeon.sym
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS)
+	$(Q)objdump -d -M intel -S $@ > $(BUILD)/pigeon.asm
+	$(Q)nm -n $@ > $(BUILD)/pigeon.sym
 	@size $@
 
 $(BUILD)/pigeon.iso: $(BUILD)/pigeon.elf boot/grub.cfg

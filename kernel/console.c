@@ -62,6 +62,31 @@ int kprintf(const char *fmt, ...)
 	return n;
 }
 
+static struct {
+	void (*redraw)(void *ctx);
+	void *ctx;
+} line_owner;
+
+void console_set_line_owner(void (*redraw)(void *ctx), void *ctx)
+{
+	line_owner.redraw = redraw;
+	line_owner.ctx = ctx;
+}
+
+int console_notice(const char *fmt, ...)
+{
+	if (line_owner.redraw)
+		console_write("\r\x1b[K", 4);
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vkprintf(fmt, ap);
+	va_end(ap);
+	console_putc('\n');
+	if (line_owner.redraw)
+		line_owner.redraw(line_owner.ctx);
+	return n;
+}
+
 /* Called with interrupts off (from an ISR, or wrapped by the caller). */
 void console_input_key(int key)
 {

@@ -32,6 +32,14 @@ bool console_interrupted(void);
 /* Clear the screen (and send the ANSI clear sequence on serial). */
 void console_clear(void);
 
+/* Messages that arrive on their own (a DHCP lease, link changes) while
+ * someone may be typing: the line being edited is cleared, the message
+ * printed on its own line, and the owner's redraw callback puts the prompt
+ * and the half-typed line back. */
+int console_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The shell registers redraw while it waits for input, NULL otherwise. */
+void console_set_line_owner(void (*redraw)(void *ctx), void *ctx);
+
 /* Fed by the input drivers, from interrupt context. */
 void console_input_byte(uint8_t b);   /* raw serial byte: ANSI escapes decoded here */
 void console_input_key(int key);      /* already-decoded key (keyboard) */

@@ -8,6 +8,7 @@
 
 #include "drivers/e1000.h"
 #include "drivers/e1000_regs.h"
+#include "kernel/console.h"
 #include "kernel/heap.h"
 #include "kernel/io.h"
 #include "kernel/panic.h"
@@ -75,9 +76,9 @@ static void netd_dhcp_event(struct netif *nif, enum dhcp_event ev, const struct 
 	char line[160];
 	if (ev == DHCP_EVENT_BOUND) {
 		dhcp_format_lease(nif, lease, line, sizeof line);
-		kprintf("%s\n", line);
+		console_notice("%s", line);
 	} else if (ev == DHCP_EVENT_LOST) {
-		kprintf("%s: DHCP lease lost; address removed\n", nif->name);
+		console_notice("%s: DHCP lease lost; address removed", nif->name);
 	}
 }
 
@@ -132,7 +133,7 @@ static void netd_thread(void *arg)
 				bool up = e1000_link_up(netd.nic);
 				if (up != netd.eth0.link_up) {
 					netif_set_link(&netd.eth0, up);
-					kprintf("eth0: link %s\n", up ? "up" : "down");
+					console_notice("eth0: link %s", up ? "up" : "down");
 				}
 			}
 			frames = e1000_rx(netd.nic, netd_deliver, &netd.eth0, NETD_RX_BUDGET);

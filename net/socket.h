@@ -2,8 +2,14 @@
  *
  * Calls that wait take a timeout in milliseconds (SOCK_WAIT_FOREVER for
  * none) and sleep on the underlying protocol's wait; they also return
- * NET_EINTR when the user presses Ctrl-C. Every error is a NET_E* code from
+ * NET_EINTR when the user presses Ctrl-C (checked at least every 100 ms).
+ * A timeout of 0 never sleeps: a call that would have to wait returns
+ * NET_EAGAIN (recv, accept, stream send with nothing queued). Running out
+ * of time otherwise is NET_ETIMEDOUT. Every error is a NET_E* code from
  * net/err.h; net_strerror() names it.
+ *
+ * Implemented in net/socket.c over net/udp.h (datagram) and net/tcp.h
+ * (stream). A socket is used by one thread at a time.
  */
 #ifndef NET_SOCKET_H
 #define NET_SOCKET_H
@@ -35,8 +41,10 @@ int sock_open(enum sock_type type, struct socket **out);
 /* Local address and port (port 0: an ephemeral one). */
 int sock_bind(struct socket *s, const struct sock_addr *local);
 /* Stream: the three-way handshake, waiting up to timeout_ms
- * (NET_ETIMEDOUT, NET_ECONNREFUSED, NET_EHOSTUNREACH, NET_ENETUNREACH).
- * Datagram: fix the peer (no traffic, no waiting). */
+ * (NET_ETIMEDOUT, NET_ECONNREFUSED, NET_EHOSTUNREACH, NET_ENETUNREACH,
+ * NET_EINTR); after a failure the connection is gone and the socket can
+ * only be closed. Datagram: fix the peer (no traffic, no waiting): only its
+ * datagrams are received, and ICMP errors about it are reported by recv. */
 int sock_connect(struct socket *s, const struct sock_addr *remote, uint64_t timeout_ms);
 /* Stream only: accept connections, at most backlog waiting. */
 int sock_listen(struct socket *s, int backlog);
@@ -61,7 +69,8 @@ int sock_shutdown(struct socket *s, enum sock_shut how);
 /* Release the socket. Stream: a graceful close that TCP finishes on its
  * own (FIN_WAIT, TIME_WAIT); a reset if unread data remains. */
 int sock_close(struct socket *s);
-/* Stream: reset the connection now; then release the socket. */
+/* Stream: reset the connection now; then release the socket. Datagram:
+ * as sock_close. */
 int sock_abort(struct socket *s);
 int sock_setopt(struct socket *s, enum sock_opt opt, int value);
 /* Local and remote endpoints (either pointer may be NULL). */

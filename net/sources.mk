@@ -17,4 +17,18 @@ NET_CORE_SRCS := \
 NET_SRCS := $(NET_CORE_SRCS) \
 	net/udp.c \
 	net/dhcp.c \
+	net/tcp.c \
+	net/tcp_cc.c \
+	net/tcp_in.c \
+	net/tcp_isn.c \
+	net/tcp_out.c \
+	net/tcp_reass.c \
+	net/tcp_ring.c \
+	net/tcp_timer.c \
+	net/tcp_wire.c \
+	net/socket.c \
+	net/dns_wire.c \
+	net/dns_cache.c \
+	net/dns_query.c \
+	net/dns.c \
 	net/stack_init.c

@@ -2,7 +2,9 @@
 #include "net/stack_init.h"
 
 #include "net/dhcp.h"
+#include "net/dns.h"
 #include "net/stack.h"
+#include "net/tcp.h"
 #include "net/udp.h"
 
 void net_stack_init(void)
@@ -10,4 +12,6 @@ void net_stack_init(void)
 	net_init();
 	udp_init();
 	dhcp_init();
+	tcp_init();
+	dns_init();
 }

@@ -4,7 +4,7 @@
 #ifndef NET_STACK_INIT_H
 #define NET_STACK_INIT_H
 
-/* net_init(), then UDP, DHCP and the protocols added later, in order. */
+/* net_init(), then UDP, DHCP, TCP and DNS, in that order. */
 void net_stack_init(void);
 
 #endif

@@ -218,6 +218,13 @@ void lineedit_init(struct lineedit *le, const struct lineedit_ops *ops)
 	le->prompt = "";
 }
 
+void lineedit_redraw(struct lineedit *le)
+{
+	emit_str(le, le->prompt);
+	emit(le, le->buf, le->len);
+	cursor_left(le, le->len - le->cursor);
+}
+
 void lineedit_start(struct lineedit *le, const char *prompt)
 {
 	le->prompt = prompt;

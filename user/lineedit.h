@@ -53,6 +53,9 @@ void lineedit_start(struct lineedit *le, const char *prompt);
 /* Feed one key code. Returns LINEEDIT_DONE when Enter finished the line;
  * the line has then been added to the history. */
 enum lineedit_result lineedit_key(struct lineedit *le, int key);
+/* Print the prompt and the line being edited again, cursor in place (after
+ * something else wrote on the terminal). */
+void lineedit_redraw(struct lineedit *le);
 /* The line being edited, or the finished one after LINEEDIT_DONE. Valid
  * until the next lineedit_start(). */
 const char *lineedit_line(const struct lineedit *le);

@@ -139,17 +139,24 @@ int shell_autorun(const char *cmdline)
 	return ran;
 }
 
+static void shell_redraw(void *ctx)
+{
+	lineedit_redraw(ctx);
+}
+
 void shell_thread(void *arg)
 {
 	shell_editor_setup();
 	shell_autorun((const char *)arg);
 	for (;;) {
 		lineedit_start(&shell_editor, SHELL_PROMPT);
+		console_set_line_owner(shell_redraw, &shell_editor);
 		for (;;) {
 			int key = console_getkey(WAIT_FOREVER);
 			if (key >= 0 && lineedit_key(&shell_editor, key) == LINEEDIT_DONE)
 				break;
 		}
+		console_set_line_owner(NULL, NULL);
 		/* Parsing cuts the line up in place; keep the editor's copy intact. */
 		const char *typed = lineedit_line(&shell_editor);
 		size_t n = strnlen(typed, LINEEDIT_LINE_MAX);
