@@ -73,17 +73,27 @@ void console_set_line_owner(void (*redraw)(void *ctx), void *ctx)
 	line_owner.ctx = ctx;
 }
 
-int console_notice(const char *fmt, ...)
+void console_notice_begin(void)
 {
 	if (line_owner.redraw)
 		console_write("\r\x1b[K", 4);
+}
+
+void console_notice_end(void)
+{
+	if (line_owner.redraw)
+		line_owner.redraw(line_owner.ctx);
+}
+
+int console_notice(const char *fmt, ...)
+{
+	console_notice_begin();
 	va_list ap;
 	va_start(ap, fmt);
 	int n = vkprintf(fmt, ap);
 	va_end(ap);
 	console_putc('\n');
-	if (line_owner.redraw)
-		line_owner.redraw(line_owner.ctx);
+	console_notice_end();
 	return n;
 }
 

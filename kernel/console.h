@@ -37,6 +37,10 @@ void console_clear(void);
  * printed on its own line, and the owner's redraw callback puts the prompt
  * and the half-typed line back. */
 int console_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same for output printed in pieces: begin clears the edited line,
+ * end redraws it. */
+void console_notice_begin(void);
+void console_notice_end(void);
 /* The shell registers redraw while it waits for input, NULL otherwise. */
 void console_set_line_owner(void (*redraw)(void *ctx), void *ctx);
 

@@ -16,6 +16,7 @@
 #include "net/ethernet.h"
 #include "net/ipv4.h"
 #include "net/sys.h"
+#include "net/trace.h"
 #include "net/wire.h"
 
 struct arp_stats arp_stats;
@@ -272,6 +273,16 @@ drop:
 	netbuf_free(nb);
 }
 
+static void arp_trace(enum net_trace_kind kind, const struct netif *nif, uint32_t ip, const uint8_t *mac)
+{
+	if (!net_trace_on())
+		return;
+	struct net_trace_event ev = { .kind = kind, .nif = nif, .ip = ip };
+	if (mac)
+		memcpy(ev.mac, mac, ETH_ALEN);
+	net_trace_note(&ev);
+}
+
 int arp_resolve(struct netif *nif, uint32_t next_hop, struct netbuf *nb)
 {
 	uint64_t now = sys_now_ms();
@@ -285,6 +296,7 @@ int arp_resolve(struct netif *nif, uint32_t next_hop, struct netbuf *nb)
 			e->last_probe = now;
 			arp_send(nif, ARP_OP_REQUEST, e->mac, next_hop, e->mac);
 		}
+		arp_trace(NET_TRACE_ARP_HIT, nif, next_hop, e->mac);
 		return eth_output(nif, nb, e->mac, ETH_P_IPV4);
 	}
 	if (!e) {
@@ -300,6 +312,7 @@ int arp_resolve(struct netif *nif, uint32_t next_hop, struct netbuf *nb)
 		e->confirmed = now;
 		e->last_used = now;
 		e->deadline = now + ARP_RETRY_MS;
+		arp_trace(NET_TRACE_ARP_WAIT, nif, next_hop, NULL);
 		arp_send_request(nif, next_hop);
 	}
 	if (arp_queued_total >= ARP_QUEUE_TOTAL) {

@@ -4,6 +4,7 @@
  * query, a wait for its answer, TCP when an answer was truncated. */
 #include "net/dns.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "net/dns_query.h"
@@ -13,6 +14,7 @@
 #include "net/socket.h"
 #include "net/stack.h"
 #include "net/sys.h"
+#include "net/trace.h"
 #include "net/wire.h"
 
 enum {
@@ -98,6 +100,13 @@ static int dns_resolve_cached(const struct dns_name *qname, struct dns_result *r
 	dns_stats.cache_hits++;
 	res->from_cache = true;
 	res->ttl = ttl;
+	if (net_trace_on()) {
+		struct net_trace_event ev = {
+			.kind = NET_TRACE_DNS_CACHED, .addr = res->naddrs ? res->addrs[0] : 0, .count = res->naddrs, .ttl = ttl,
+		};
+		snprintf(ev.name, sizeof ev.name, "%s", res->names[0]);
+		net_trace_note(&ev);
+	}
 	switch (hit) {
 	case DNS_CACHE_HIT_A:
 		return DNS_OK;
@@ -138,6 +147,7 @@ static void dns_send(struct dns_query *q, struct socket **sp)
 		dns_query_failed(q, err, sys_now_ms());
 		return;
 	}
+	dns_query_trace_send(q, local.port);
 	long n = sock_send(s, q->msg, q->msg_len, 0);
 	if (n < 0) {
 		dns_query_failed(q, (int)n, sys_now_ms());

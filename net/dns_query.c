@@ -3,11 +3,13 @@
  * (RFC 2308), and filling the cache. */
 #include "net/dns_query.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "net/dns_cache.h"
 #include "net/err.h"
 #include "net/sys.h"
+#include "net/trace.h"
 #include "net/wire.h"
 
 struct dns_stats dns_stats;
@@ -29,6 +31,15 @@ static void dns_query_finish(struct dns_query *q, int status, uint64_t now)
 		q->res.ttl = q->ttl;
 	if (status == DNS_ETIMEDOUT)
 		dns_stats.timeouts++;
+	if (net_trace_on() && q->res.server) {
+		struct net_trace_event ev = {
+			.kind = NET_TRACE_DNS_ANSWER, .server = q->res.server, .id = q->res.id, .rcode = q->res.rcode,
+			.addr = q->res.naddrs ? q->res.addrs[0] : 0, .count = q->res.naddrs, .ttl = q->res.ttl,
+			.elapsed_ms = (uint32_t)q->res.elapsed_ms,
+		};
+		snprintf(ev.name, sizeof ev.name, "%s", q->res.names[q->res.nnames ? q->res.nnames - 1 : 0]);
+		net_trace_note(&ev);
+	}
 }
 
 /* Pick the next attempt at or after q->attempt whose server has not
@@ -102,6 +113,15 @@ void dns_query_sent(struct dns_query *q, uint16_t port, uint64_t now)
 	q->state = DNS_QS_WAIT;
 	q->res.queries++;
 	dns_stats.queries_sent++;
+}
+
+void dns_query_trace_send(const struct dns_query *q, uint16_t port)
+{
+	if (!net_trace_on())
+		return;
+	struct net_trace_event ev = { .kind = NET_TRACE_DNS_QUERY, .server = q->server, .port = port, .id = q->id };
+	dns_name_to_text(&q->qname, ev.name, sizeof ev.name);
+	net_trace_note(&ev);
 }
 
 /* The server in flight answered with an error (or cannot be reached):

@@ -69,6 +69,9 @@ struct dns_query {
 	struct dns_msg parsed;          /* scratch for the answer */
 };
 
+/* Tell a trace observer that the query is about to leave from port. */
+void dns_query_trace_send(const struct dns_query *q, uint16_t port);
+
 /* Begin resolving qname (qtype: A; PTR later) with the servers given.
  * res->names[0] is set from qname. With no servers the query is DONE at
  * once with DNS_ENOSERVERS. */

@@ -2,13 +2,13 @@
  * transmit-side header (RFC 894; IEEE 802.3 clause 3 for sizes). */
 #include "net/ethernet.h"
 
-#include "net/netem.h"
-
 #include <stdio.h>
 
 #include "net/arp.h"
 #include "net/err.h"
 #include "net/ipv4.h"
+#include "net/netem.h"
+#include "net/trace.h"
 #include "net/wire.h"
 
 struct eth_stats eth_stats;
@@ -33,7 +33,7 @@ char *eth_format_addr(const uint8_t *mac, char *buf)
 }
 
 /* Decode the header at p (ETH_HLEN bytes, checked by the caller). */
-static void eth_hdr_parse(const uint8_t *p, struct eth_hdr *h)
+void eth_hdr_parse(const uint8_t *p, struct eth_hdr *h)
 {
 	memcpy(h->dst, p + ETH_DST, ETH_ALEN);
 	memcpy(h->src, p + ETH_SRC, ETH_ALEN);
@@ -46,6 +46,8 @@ void eth_input(struct netif *nif, struct netbuf *nb)
 	const uint8_t *p;
 
 	eth_stats.rx_frames++;
+	if (net_trace_on())
+		net_trace_frame(NET_TRACE_FRAME_IN, nif, nb);
 	p = netbuf_pull(nb, ETH_HLEN);
 	if (!p) {
 		eth_stats.rx_short++;
@@ -99,6 +101,8 @@ int eth_output(struct netif *nif, struct netbuf *nb, const uint8_t *dst_mac, uin
 			memset(t, 0, pad);
 	}
 	len = nb->len;
+	if (net_trace_on())
+		net_trace_frame(NET_TRACE_FRAME_OUT, nif, nb);
 	rc = nif->netem ? netem_output(nif, nb) : nif->transmit(nif, nb);
 	if (rc == NET_OK) {
 		eth_stats.tx_frames++;

@@ -53,6 +53,9 @@ struct eth_hdr {
 	uint16_t type;
 };
 
+/* Decode the ETH_HLEN bytes at p (the caller checked there are that many). */
+void eth_hdr_parse(const uint8_t *p, struct eth_hdr *h);
+
 /* Receive one frame (nb->data at the Ethernet header); consumes nb. */
 void eth_input(struct netif *nif, struct netbuf *nb);
 

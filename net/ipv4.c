@@ -13,6 +13,7 @@
 #include "net/icmp.h"
 #include "net/ipv4_reasm.h"
 #include "net/sys.h"
+#include "net/trace.h"
 #include "net/udp.h"
 #include "net/wire.h"
 
@@ -372,6 +373,17 @@ static int ipv4_fragment(struct netif *nif, struct netbuf *nb, struct ipv4_hdr *
 	return rc;
 }
 
+/* Tell an observer where a datagram goes: on-link, or via the gateway. */
+static void ipv4_trace_route(const struct netif *nif, uint32_t dst, uint32_t next_hop)
+{
+	if (!net_trace_on())
+		return;
+	struct net_trace_event ev = {
+		.kind = NET_TRACE_ROUTE, .nif = nif, .ip = dst, .next_hop = next_hop, .on_link = next_hop == dst,
+	};
+	net_trace_note(&ev);
+}
+
 int ipv4_output_flags(struct netif *nif, struct netbuf *nb, uint32_t src, uint32_t dst, uint8_t proto,
 		      uint8_t ttl, unsigned flags)
 {
@@ -426,6 +438,7 @@ int ipv4_output_flags(struct netif *nif, struct netbuf *nb, uint32_t src, uint32
 		goto fail;
 	}
 	ipv4_hdr_emit(p, &h);
+	ipv4_trace_route(nif, dst, next_hop);
 	return ipv4_send(nif, nb, dst, next_hop);
 fail:
 	netbuf_free(nb);

@@ -12,7 +12,8 @@ NET_CORE_SRCS := \
 	net/netbuf.c \
 	net/netem.c \
 	net/netif.c \
-	net/stack.c
+	net/stack.c \
+	net/trace.c
 
 NET_SRCS := $(NET_CORE_SRCS) \
 	net/udp.c \

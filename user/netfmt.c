@@ -6,12 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/ethernet.h"
 #include "net/ipv4.h"
 
 char *netfmt_mac(const uint8_t mac[6], char *buf)
 {
-	snprintf(buf, MAC_STR_LEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
-	return buf;
+	return eth_format_addr(mac, buf);
 }
 
 const char *netfmt_ip(uint32_t addr)

@@ -13,6 +13,7 @@
 #include "kernel/sched.h"
 #include "user/cmdline_parse.h"
 #include "user/command.h"
+#include "user/journey.h"
 #include "user/lineedit.h"
 
 /* The editor holds 32 history lines: static, to keep it off the thread's
@@ -163,5 +164,7 @@ void shell_thread(void *arg)
 		memcpy(shell_line, typed, n);
 		shell_line[n] = '\0';
 		shell_run_line(shell_line);
+		/* The journey of what the command did belongs above the next prompt. */
+		journey_flush();
 	}
 }

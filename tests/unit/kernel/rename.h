@@ -28,6 +28,8 @@
 #define strchr PG_RENAME(strchr)
 #define strrchr PG_RENAME(strrchr)
 #define strstr PG_RENAME(strstr)
+#define strspn PG_RENAME(strspn)
+#define strcspn PG_RENAME(strcspn)
 #define strlcpy PG_RENAME(strlcpy)
 #define strlcat PG_RENAME(strlcat)
 

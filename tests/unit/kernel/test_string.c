@@ -180,6 +180,18 @@ static void test_strstr(void)
 				CHECK_FAIL_AT(__FILE__, __LINE__, "strstr(\"%s\", \"%s\")", hay[i], needle[j]);
 }
 
+static void test_strspn_strcspn(void)
+{
+	static const char *const s[] = { "", "abc", "  x", "a#b", "#", "http://h/p#frag" };
+	static const char *const set[] = { "", "a", " ", "#", "abc", ":/" };
+
+	for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
+		for (size_t j = 0; j < sizeof set / sizeof set[0]; j++) {
+			CHECK_EQ_INT(pg_strspn(s[i], set[j]), strspn(s[i], set[j]));
+			CHECK_EQ_INT(pg_strcspn(s[i], set[j]), strcspn(s[i], set[j]));
+		}
+}
+
 static void test_strlcpy(void)
 {
 	char buf[8];
@@ -230,6 +242,7 @@ int main(void)
 	RUN(test_strcmp_family);
 	RUN(test_strchr_strrchr);
 	RUN(test_strstr);
+	RUN(test_strspn_strcspn);
 	RUN(test_strlcpy);
 	RUN(test_strlcat);
 	return check_report();
