@@ -51,6 +51,8 @@ struct journey_conn {
 	uint64_t segs[2], bytes[2], pure_acks[2], retrans[2];
 	uint32_t next_seq[2];            /* highest seq+len seen each way */
 	bool next_valid[2];
+	uint32_t fin_end[2];             /* sequence number just past each way's FIN */
+	bool fin_seen[2];
 };
 
 enum { DIR_IN = 0, DIR_OUT = 1 };
@@ -227,7 +229,14 @@ static void tell_tcp(const struct journey_item *it, int dir, const struct eth_hd
 		if (!payload && !control)
 			c->pure_acks[dir]++;
 	}
-	bool show = control || (c && c->closing);
+	if (c && (th.flags & TCP_FIN) && !c->fin_seen[dir]) {
+		c->fin_seen[dir] = true;
+		c->fin_end[dir] = th.seq + (uint32_t)payload + 1;
+	}
+	/* While closing, show the FINs, RSTs and the ACKs of a FIN; the ACKs
+	 * of data still in flight are counted like the rest. */
+	bool acks_fin = c && (th.flags & TCP_ACK_FLAG) && c->fin_seen[!dir] && th.ack == c->fin_end[!dir];
+	bool show = control || (c && c->closing && acks_fin);
 	const char *note = "";
 	if (c && !control && !c->closing) {
 		if (payload && !c->shown_data[dir]) {
