@@ -14,6 +14,7 @@
 #include "net/tcp_isn.h"
 #include "net/tcp_out.h"
 #include "net/tcp_timer.h"
+#include "net/trace.h"
 #include "net/wire.h"
 
 enum {
@@ -54,6 +55,7 @@ static const struct tcp_settings tcp_defaults = {
 	.challenge_ack_limit = 10,
 	.syn_backlog = 32,
 	.window_scaling = true,
+	.sack = true,
 };
 
 struct tcp_settings tcp_settings;
@@ -259,8 +261,26 @@ struct tcp_conn *tcp_listener_lookup(uint32_t laddr, uint16_t lport)
 	return any;
 }
 
+void tcp_trace(const struct tcp_conn *c, struct net_trace_event *ev)
+{
+	ev->laddr = c->laddr;
+	ev->raddr = c->raddr;
+	ev->lport = c->lport;
+	ev->rport = c->rport;
+	net_trace_note(ev);
+}
+
 void tcp_conn_set_state(struct tcp_conn *c, enum tcp_state s)
 {
+	if (net_trace_on() && s != c->state) {
+		struct net_trace_event ev = {
+			.kind = NET_TRACE_TCP_STATE,
+			.old_state = c->state,
+			.new_state = s,
+			.timer_ms = s == TCP_TIME_WAIT ? 2ull * tcp_settings.msl_ms : 0,
+		};
+		tcp_trace(c, &ev);
+	}
 	c->state = s;
 	sys_wake(c->wait);
 }
@@ -303,8 +323,7 @@ bool tcp_conn_accept_ready(struct tcp_conn *c, uint64_t now)
 	return true;
 }
 
-/* Give back the rings of a connection nobody will read or write again. */
-static void tcp_conn_drop_buffers(struct tcp_conn *c)
+void tcp_conn_drop_buffers(struct tcp_conn *c)
 {
 	sys_free(c->sndbuf.buf);
 	sys_free(c->rcvbuf.buf);
@@ -418,6 +437,8 @@ int tcp_conn_connect(struct tcp_conn *c, uint32_t addr, uint16_t port)
 		c->flags |= TF_WSCALE;
 		c->rcv_wscale = tcp_wscale_for(c->rcvbuf.size);
 	}
+	if (tcp_settings.sack)
+		c->flags |= TF_SACK_OK;
 	c->iss = tcp_isn(laddr, lport, addr, port, now);
 	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
 	c->recover = c->iss;
@@ -570,7 +591,10 @@ int tcp_conn_close(struct tcp_conn *c)
 		c->flags |= TF_FIN_QUEUED; /* FIN_WAIT_1 once established */
 		break;
 	case TCP_FIN_WAIT_2:
+		/* All sent and acknowledged, and text from now on is answered
+		 * with a RST: the rings have no more use. */
 		tcp_timer_set(c, TCP_T_2MSL, now + tcp_settings.fin_wait2_ms);
+		tcp_conn_drop_buffers(c);
 		break;
 	case TCP_TIME_WAIT:
 		tcp_conn_drop_buffers(c); /* 2*MSL runs on */

@@ -12,6 +12,24 @@
  * tcp_conn_abort(); after that TCP finishes the close (FIN_WAIT, TIME_WAIT)
  * on its own and frees the connection itself, so the caller must not touch
  * the pointer again. Listeners are owned likewise until tcp_conn_close().
+ *
+ * What is there (net/tcp*.c): all eleven states, active, passive and
+ * simultaneous open and close, half-close; RFC 5961 challenge ACKs for
+ * RST, SYN and ACK outside their ranges, rate limited per connection;
+ * RFC 6528 ISNs; MSS, window scaling (RFC 7323) and, as a receiver, SACK
+ * (RFC 2018) options; RFC 6298 retransmission with Karn's rule and
+ * backoff; NewReno (RFC 5681, 6582) with limited transmit (RFC 3042);
+ * delayed ACKs, Nagle, silly-window avoidance, zero-window probes,
+ * keepalive. Out-of-order data waits in the receive ring (bounded by the
+ * window and by TCP_REASS_MAX holes). Not there: timestamps/PAWS, urgent
+ * data (delivered inline), SACK-based recovery as a sender (SACK blocks
+ * from the peer are parsed and ignored), path MTU discovery.
+ *
+ * TIME_WAIT: a new SYN for a 4-tuple in TIME_WAIT reopens it only when
+ * its sequence number is above the old connection's RCV.NXT and a
+ * listener takes it (RFC 9293 3.10.7.4, RFC 1122 4.2.2.13); the new ISS
+ * is then kept above the old SND.NXT. Any other SYN gets a challenge ACK.
+ * When the table is full, the oldest orphan in TIME_WAIT makes room.
  */
 #ifndef NET_TCP_H
 #define NET_TCP_H
@@ -134,6 +152,9 @@ struct tcp_settings {
 	uint32_t challenge_ack_limit; /* RFC 5961 challenge ACKs per second per connection: 10 */
 	uint32_t syn_backlog;       /* half-open (SYN_RECEIVED) children per listener: 32 */
 	bool window_scaling;        /* offer RFC 7323 window scaling: on */
+	bool sack;                  /* offer SACK-permitted and report SACK blocks
+	                               as a receiver (RFC 2018): on. As a sender
+	                               Pigeon ignores SACK blocks (NewReno). */
 };
 extern struct tcp_settings tcp_settings;
 

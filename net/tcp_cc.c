@@ -66,6 +66,12 @@ void tcp_cc_newack(struct tcp_conn *c, uint32_t acked, uint64_t now)
 		return;
 	}
 	c->dupacks = 0;
+	/* Grow only a window that was in use (RFC 7661 in spirit): an
+	 * application sending little must not earn a huge cwnd to burst
+	 * with later. */
+	uint32_t flight_before = c->snd_max - c->snd_una + acked;
+	if (flight_before + mss < c->cwnd)
+		return;
 	if (c->cwnd <= c->ssthresh) {
 		/* Slow start (RFC 5681 eq. 2): at most one SMSS per ACK. */
 		c->cwnd += acked < mss ? acked : mss;

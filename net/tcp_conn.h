@@ -20,6 +20,7 @@ enum {
 	TCP_BACKLOG_MAX = 64,    /* listen() backlog is clamped to this */
 	TCP_DUPACK_THRESH = 3,   /* RFC 5681 3.2: the third duplicate ACK */
 	TCP_RTT_G_US = 1000,     /* RFC 6298 "G": our clock ticks in ms */
+	TCP_REOPEN_ISS_GAP = 1u << 20, /* a reopened 4-tuple starts this far above the old one */
 };
 
 /* The timers of one connection: deadlines in ms, 0 when not running
@@ -48,7 +49,7 @@ enum {
 	TF_PASSIVE = 1u << 10,    /* opened by a listener */
 	TF_APP = 1u << 11,        /* the application holds the connection */
 	TF_SYN_REXMT = 1u << 12,  /* the SYN (or SYN-ACK) was retransmitted */
-	TF_SACK_OK = 1u << 13,    /* peer offered SACK (noted, not used) */
+	TF_SACK_OK = 1u << 13,    /* SACK-permitted offered (SYN_SENT) or agreed: we send SACK blocks */
 	TF_SYN_ACKED = 1u << 14,  /* our SYN is acknowledged: data starts at snd_una */
 	TF_WSCALE = 1u << 15,     /* window scale offered (SYN_SENT) or agreed */
 	TF_QUEUED = 1u << 16,     /* in its listener's accept queue */
@@ -102,6 +103,10 @@ struct tcp_conn {
 	struct tcp_ring sndbuf;       /* byte 0 is sequence tcp_snd_seq0() */
 	struct tcp_ring rcvbuf;       /* byte 0 is the oldest unread */
 	struct tcp_reass reass;       /* filled ranges past rcv_nxt */
+	/* SACK blocks to report (RFC 2018 4), the most recent first:
+	 * [left, right) sequence numbers of data held past rcv_nxt. */
+	uint32_t sack_blk[TCP_SACK_BLOCKS_MAX][2];
+	uint32_t sack_n;
 
 	/* Listeners and their children. */
 	struct tcp_conn *listener;    /* a child not yet accepted: its listener */
@@ -155,7 +160,11 @@ struct tcp_conn *tcp_conn_lookup(uint32_t laddr, uint16_t lport, uint32_t raddr,
 /* The listener for a segment to laddr:lport, the bound address before
  * the wildcard, or NULL. */
 struct tcp_conn *tcp_listener_lookup(uint32_t laddr, uint16_t lport);
-/* Enter state s and wake whoever waits on c. */
+struct net_trace_event;
+/* Fill in c's 4-tuple and hand ev to the stack's observer (net/trace.h);
+ * callers test net_trace_on() first. */
+void tcp_trace(const struct tcp_conn *c, struct net_trace_event *ev);
+/* Enter state s (traced) and wake whoever waits on c. */
 void tcp_conn_set_state(struct tcp_conn *c, enum tcp_state s);
 /* The connection is over (reset, timeout, refused; err NET_OK for a
  * normal end): CLOSED, timers off, waiter told. An orphan is freed.
@@ -164,6 +173,8 @@ bool tcp_conn_closed(struct tcp_conn *c, int err);
 /* A passive child completed its handshake: move it to its listener's
  * accept queue. false (and c is reset and freed) when the queue is full. */
 bool tcp_conn_accept_ready(struct tcp_conn *c, uint64_t now);
+/* Give back the rings of an orphan that will never read or send again. */
+void tcp_conn_drop_buffers(struct tcp_conn *c);
 /* Enter TIME_WAIT (RFC 9293 3.10.7.4): 2*MSL timer, buffers of an
  * orphan given back. */
 void tcp_conn_time_wait(struct tcp_conn *c, uint64_t now);

@@ -45,6 +45,55 @@ static bool tcp_seq_acceptable(uint32_t seq, uint32_t len, uint32_t rcv_nxt, uin
 	return SEQ_IN(seq, rcv_nxt, rcv_nxt + rcv_wnd) || SEQ_IN(seq + len - 1, rcv_nxt, rcv_nxt + rcv_wnd);
 }
 
+/* Out-of-order data landed at offset off past rcv_nxt: the SACK block
+ * holding it goes first (RFC 2018 4: "the first SACK block MUST specify
+ * the contiguous block of data containing the segment which triggered
+ * this ACK"), older blocks it swallowed go, the rest follow. */
+static void tcp_sack_note(struct tcp_conn *c, uint32_t off)
+{
+	uint32_t left = 0, right = 0;
+
+	for (uint32_t i = 0; i < c->reass.count; i++) {
+		if (c->reass.r[i].start <= off && off < c->reass.r[i].end) {
+			left = c->rcv_nxt + c->reass.r[i].start;
+			right = c->rcv_nxt + c->reass.r[i].end;
+		}
+	}
+	if (left == right)
+		return;
+	uint32_t n = 0;
+	uint32_t keep[TCP_SACK_BLOCKS_MAX][2];
+	for (uint32_t i = 0; i < c->sack_n && n < TCP_SACK_BLOCKS_MAX - 1; i++) {
+		/* Blocks now inside the new one are stale. */
+		if (SEQ_GEQ(c->sack_blk[i][0], left) && SEQ_LEQ(c->sack_blk[i][1], right))
+			continue;
+		keep[n][0] = c->sack_blk[i][0];
+		keep[n][1] = c->sack_blk[i][1];
+		n++;
+	}
+	c->sack_blk[0][0] = left;
+	c->sack_blk[0][1] = right;
+	for (uint32_t i = 0; i < n; i++) {
+		c->sack_blk[i + 1][0] = keep[i][0];
+		c->sack_blk[i + 1][1] = keep[i][1];
+	}
+	c->sack_n = n + 1;
+}
+
+/* rcv_nxt moved: blocks it reached are no longer news. */
+static void tcp_sack_trim(struct tcp_conn *c)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < c->sack_n; i++) {
+		if (SEQ_LEQ(c->sack_blk[i][0], c->rcv_nxt))
+			continue;
+		c->sack_blk[n][0] = c->sack_blk[i][0];
+		c->sack_blk[n][1] = c->sack_blk[i][1];
+		n++;
+	}
+	c->sack_n = n;
+}
+
 /* The FIN is in order (RFC 9293 3.10.7.4 eighth step). */
 static void tcp_in_fin(struct tcp_conn *c, uint64_t now)
 {
@@ -125,6 +174,8 @@ static void tcp_in_text(struct tcp_conn *c, struct tcp_seg *seg, uint64_t now)
 		uint32_t more = tcp_reass_advance(&c->reass, n);
 		tcp_ring_commit(&c->rcvbuf, n + more);
 		c->rcv_nxt += n + more;
+		if (c->sack_n)
+			tcp_sack_trim(c);
 		tcp_stats.bytes_in += n;
 		if (had_holes) {
 			/* RFC 5681 4.2: ACK at once when a hole is (partly) filled. */
@@ -144,6 +195,8 @@ static void tcp_in_text(struct tcp_conn *c, struct tcp_seg *seg, uint64_t now)
 			tcp_ring_write_at(&c->rcvbuf, off, d, n);
 			tcp_stats.ooo_segments++;
 			tcp_stats.ooo_bytes += n;
+			if (c->flags & TF_SACK_OK)
+				tcp_sack_note(c, off);
 		} else {
 			tcp_stats.drop_reass_full++;
 			fin = false;
@@ -165,8 +218,11 @@ static void tcp_in_text(struct tcp_conn *c, struct tcp_seg *seg, uint64_t now)
 	}
 }
 
-/* RFC 9293 3.10.7.2: a segment for a listener. */
-static void tcp_in_listen(struct tcp_conn *l, struct tcp_seg *seg, uint64_t now)
+/* RFC 9293 3.10.7.2: a segment for a listener. A SYN that reopens a
+ * TIME_WAIT 4-tuple passes the old connection's snd_max as min_iss: the
+ * new incarnation must start above it (RFC 9293 3.10.7.4, RFC 1122
+ * 4.2.2.13 (a)); otherwise min_iss is NULL. */
+static void tcp_in_listen(struct tcp_conn *l, struct tcp_seg *seg, uint64_t now, const uint32_t *min_iss)
 {
 	const struct tcp_hdr *h = &seg->h;
 
@@ -212,7 +268,7 @@ static void tcp_in_listen(struct tcp_conn *l, struct tcp_seg *seg, uint64_t now)
 		c->snd_wscale = h->opts.ws > TCP_WSCALE_MAX ? TCP_WSCALE_MAX : h->opts.ws;
 		c->rcv_wscale = tcp_wscale_for(tcp_settings.rcvbuf);
 	}
-	if (h->opts.sack_ok)
+	if (h->opts.sack_ok && tcp_settings.sack)
 		c->flags |= TF_SACK_OK;
 	c->irs = seg->seq;
 	c->rcv_nxt = seg->seq + 1;
@@ -221,6 +277,8 @@ static void tcp_in_listen(struct tcp_conn *l, struct tcp_seg *seg, uint64_t now)
 	c->max_sndwnd = c->snd_wnd;
 	c->snd_wl1 = seg->seq;
 	c->iss = tcp_isn(c->laddr, c->lport, c->raddr, c->rport, now);
+	if (min_iss && !SEQ_GT(c->iss, *min_iss))
+		c->iss = *min_iss + TCP_REOPEN_ISS_GAP;
 	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
 	c->snd_wl2 = c->iss;
 	c->recover = c->iss;
@@ -283,8 +341,8 @@ static void tcp_in_syn_sent(struct tcp_conn *c, struct tcp_seg *seg, uint64_t no
 		c->snd_wscale = 0;
 		c->rcv_wscale = 0;
 	}
-	if (h->opts.sack_ok)
-		c->flags |= TF_SACK_OK;
+	if (!h->opts.sack_ok)
+		c->flags &= ~TF_SACK_OK; /* RFC 2018 2: only if both SYNs say so */
 	c->snd_wnd = h->wnd;
 	c->max_sndwnd = c->snd_wnd;
 	c->snd_wl1 = seg->seq;
@@ -331,9 +389,12 @@ static bool tcp_in_fin_acked(struct tcp_conn *c, uint64_t now)
 	switch (c->state) {
 	case TCP_FIN_WAIT_1:
 		tcp_conn_set_state(c, TCP_FIN_WAIT_2);
-		/* An orphan cannot wait for the peer's FIN for ever. */
-		if (!(c->flags & TF_APP))
+		/* An orphan cannot wait for the peer's FIN for ever, and
+		 * needs its rings no more (text now earns a RST). */
+		if (!(c->flags & TF_APP)) {
 			tcp_timer_set(c, TCP_T_2MSL, now + tcp_settings.fin_wait2_ms);
+			tcp_conn_drop_buffers(c);
+		}
 		return false;
 	case TCP_CLOSING:
 		tcp_conn_time_wait(c, now);
@@ -360,9 +421,10 @@ static void tcp_in_synchronized(struct tcp_conn *c, struct tcp_seg *seg, uint64_
 	    SEQ_GT(seg->seq, c->rcv_nxt)) {
 		struct tcp_conn *l = tcp_listener_lookup(c->laddr, c->lport);
 		if (l) {
+			uint32_t old_max = c->snd_max;
 			tcp_stats.tw_reopens++;
 			tcp_conn_free(c);
-			tcp_in_listen(l, seg, now);
+			tcp_in_listen(l, seg, now, &old_max);
 			return;
 		}
 	}
@@ -637,7 +699,7 @@ void tcp_input(struct netif *nif, struct netbuf *nb, const struct ipv4_hdr *ih)
 	c->segs_in++;
 	switch (c->state) {
 	case TCP_LISTEN:
-		tcp_in_listen(c, &seg, now);
+		tcp_in_listen(c, &seg, now, NULL);
 		break;
 	case TCP_SYN_SENT:
 		tcp_in_syn_sent(c, &seg, now);

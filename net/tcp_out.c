@@ -10,9 +10,22 @@
 #include "net/netbuf.h"
 #include "net/sys.h"
 #include "net/tcp_timer.h"
+#include "net/trace.h"
 #include "net/wire.h"
 
 enum { CHALLENGE_WINDOW_MS = 1000 }; /* RFC 5961 7: the limit is per second */
+
+/* Count a retransmission of len bytes (or a SYN/FIN) from seq, and tell
+ * the observer. */
+static void tcp_count_rexmt(struct tcp_conn *c, uint32_t seq, uint32_t len)
+{
+	c->retransmits++;
+	tcp_stats.retransmits++;
+	if (net_trace_on()) {
+		struct net_trace_event ev = { .kind = NET_TRACE_TCP_RETRANSMIT, .seq = seq, .len = len };
+		tcp_trace(c, &ev);
+	}
+}
 
 /* Build one segment (header h, len bytes of ring from off) in a fresh
  * netbuf and hand it to IPv4. NET_ENOMEM when no netbuf was free (nothing
@@ -89,9 +102,16 @@ static int tcp_emit(struct tcp_conn *c, uint32_t seq, uint32_t len, uint8_t flag
 			h.opts.ws_ok = true;
 			h.opts.ws = c->rcv_wscale;
 		}
+		h.opts.sack_ok = (c->flags & TF_SACK_OK) != 0;
 	} else {
 		win >>= c->rcv_wscale;
 		h.wnd = (uint16_t)(win < TCP_WIN_MAX ? win : TCP_WIN_MAX);
+		/* SACK blocks ride on pure ACKs only, so a full-sized data
+		 * segment never grows past the MTU (RFC 6691). */
+		if ((c->flags & TF_SACK_OK) && (flags & TCP_ACK_FLAG) && !(flags & TCP_RST) && len == 0) {
+			h.opts.sack_n = (uint8_t)c->sack_n;
+			memcpy(h.opts.sack, c->sack_blk, sizeof h.opts.sack);
+		}
 	}
 	uint32_t off = len ? seq - tcp_snd_seq0(c) : 0;
 	int err = tcp_xmit(c->laddr, c->raddr, &h, &c->sndbuf, off, len);
@@ -125,8 +145,7 @@ static void tcp_output_syn(struct tcp_conn *c, uint64_t now)
 		if (SEQ_GT(c->snd_nxt, c->snd_max))
 			c->snd_max = c->snd_nxt;
 		if (c->flags & TF_SYN_REXMT) {
-			c->retransmits++;
-			tcp_stats.retransmits++;
+			tcp_count_rexmt(c, c->iss, 0);
 		} else if (!(c->flags & TF_RTT_TIMING)) {
 			c->flags |= TF_RTT_TIMING;
 			c->rtt_seq = c->iss;
@@ -225,10 +244,8 @@ static void tcp_output_data(struct tcp_conn *c, uint64_t now)
 			return;
 		}
 		bool rexmt = SEQ_LT(seq, c->snd_max);
-		if (rexmt) {
-			c->retransmits++;
-			tcp_stats.retransmits++;
-		}
+		if (rexmt)
+			tcp_count_rexmt(c, seq, len);
 		c->snd_nxt = seq + len + (fin ? 1 : 0);
 		if (SEQ_GT(c->snd_nxt, c->snd_max)) {
 			/* Karn: time only a segment sent for the first time. */
@@ -287,10 +304,8 @@ void tcp_output_rexmt_first(struct tcp_conn *c, uint64_t now)
 	if (!len && !fin)
 		return;
 	uint8_t flags = TCP_ACK_FLAG | (fin ? TCP_FIN : 0) | (seq + len == data_end && len ? TCP_PSH : 0);
-	if (tcp_emit(c, seq, len, flags) == NET_OK) {
-		c->retransmits++;
-		tcp_stats.retransmits++;
-	}
+	if (tcp_emit(c, seq, len, flags) == NET_OK)
+		tcp_count_rexmt(c, seq, len);
 	c->flags &= ~TF_RTT_TIMING; /* Karn: the timed segment may be this one */
 	uint32_t next = seq + len + (fin ? 1 : 0);
 	if (SEQ_LT(c->snd_nxt, next))

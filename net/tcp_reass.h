@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-enum { TCP_REASS_MAX = 16 };
+enum { TCP_REASS_MAX = 64 }; /* holes: 512 bytes of ranges per connection */
 
 struct tcp_reass {
 	struct tcp_reass_range {

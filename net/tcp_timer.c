@@ -8,6 +8,7 @@
 #include "net/sys.h"
 #include "net/tcp_cc.h"
 #include "net/tcp_out.h"
+#include "net/trace.h"
 
 const char *const tcp_timer_name[TCP_T_COUNT] = {
 	[TCP_T_REXMT] = "rexmt",
@@ -93,6 +94,10 @@ void tcp_rtt_sample(struct tcp_conn *c, uint64_t rtt_ms)
 		rto_ms = tcp_settings.rto_max_ms;
 	c->rto_ms = (uint32_t)rto_ms;
 	c->rxtshift = 0;
+	if (net_trace_on()) {
+		struct net_trace_event ev = { .kind = NET_TRACE_TCP_RTT, .rtt_us = r };
+		tcp_trace(c, &ev);
+	}
 }
 
 /* Retransmission timeout (RFC 6298 5.4-5.6; RFC 9293 3.8.3 R2 as the

@@ -47,6 +47,15 @@ enum tcp_parse_err tcp_opts_parse(const uint8_t *p, size_t len, struct tcp_opts 
 			if (olen == TCPOLEN_SACK_PERMITTED)
 				o->sack_ok = true;
 			break;
+		case TCPOPT_SACK:
+			if (olen >= 10 && (olen - 2) % 8 == 0 && (olen - 2) / 8 <= TCP_SACK_BLOCKS_MAX) {
+				o->sack_n = (uint8_t)((olen - 2) / 8);
+				for (int b = 0; b < o->sack_n; b++) {
+					o->sack[b][0] = be32_get(v + 8 * b);
+					o->sack[b][1] = be32_get(v + 8 * b + 4);
+				}
+			}
+			break;
 		case TCPOPT_TIMESTAMP:
 			if (olen == TCPOLEN_TIMESTAMP) {
 				o->ts_ok = true;
@@ -98,6 +107,8 @@ size_t tcp_opts_len(const struct tcp_opts *o)
 		n += 2 + TCPOLEN_SACK_PERMITTED;  /* NOP NOP, then it: 4 */
 	if (o->ts_ok)
 		n += 2 + TCPOLEN_TIMESTAMP;       /* NOP NOP, then it: 12 */
+	if (o->sack_n)
+		n += 2 + 2 + 8u * o->sack_n;      /* NOP NOP, kind, length, blocks */
 	return n;
 }
 
@@ -146,6 +157,17 @@ size_t tcp_hdr_emit(uint8_t *p, const struct tcp_hdr *h)
 		be32_put(q + 4, o->ts_val);
 		be32_put(q + 8, o->ts_ecr);
 		q += 12;
+	}
+	if (o->sack_n) {
+		q[0] = TCPOPT_NOP;
+		q[1] = TCPOPT_NOP;
+		q[2] = TCPOPT_SACK;
+		q[3] = (uint8_t)(2 + 8 * o->sack_n);
+		for (int b = 0; b < o->sack_n; b++) {
+			be32_put(q + 4 + 8 * b, o->sack[b][0]);
+			be32_put(q + 8 + 8 * b, o->sack[b][1]);
+		}
+		q += 4 + 8 * o->sack_n;
 	}
 	return hlen;
 }

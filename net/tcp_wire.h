@@ -43,7 +43,7 @@ enum {
 	TCPOPT_MSS = 2,            TCPOLEN_MSS = 4,
 	TCPOPT_WSCALE = 3,         TCPOLEN_WSCALE = 3,
 	TCPOPT_SACK_PERMITTED = 4, TCPOLEN_SACK_PERMITTED = 2,
-	TCPOPT_SACK = 5,
+	TCPOPT_SACK = 5,           /* 2 + 8 bytes per block */
 	TCPOPT_TIMESTAMP = 8,      TCPOLEN_TIMESTAMP = 10,
 };
 
@@ -52,6 +52,7 @@ enum {
 	TCP_MSS_MIN = 64,      /* smaller announcements are raised to this */
 	TCP_WSCALE_MAX = 14,   /* RFC 7323 2.3: larger shifts are taken as 14 */
 	TCP_WIN_MAX = 65535,   /* the 16-bit window field */
+	TCP_SACK_BLOCKS_MAX = 4, /* what 40 bytes of options hold (RFC 2018 3) */
 };
 
 /* The options we understand, host order. A flag says each was present. */
@@ -60,6 +61,9 @@ struct tcp_opts {
 	uint16_t mss;
 	uint8_t ws;                /* as received: not yet clamped to 14 */
 	uint32_t ts_val, ts_ecr;
+	/* SACK blocks (RFC 2018 3): [left, right) edges, sack_n of them. */
+	uint8_t sack_n;
+	uint32_t sack[TCP_SACK_BLOCKS_MAX][2];
 };
 
 /* A validated header in host order. */

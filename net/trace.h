@@ -20,7 +20,7 @@
 
 enum {
 	NET_TRACE_FRAME_BYTES = 160, /* Ethernet (14) + IPv4 (up to 60) + TCP (up to 60) headers */
-	NET_TRACE_NAME_MAX = 64,
+	NET_TRACE_NAME_MAX = 256, /* a DNS name in text, with its NUL */
 };
 
 enum net_trace_kind {

@@ -8,7 +8,7 @@ include net/sources.mk
 DNS_UNIT_DIR := tests/unit/dns
 DNS_UNIT_OUT := $(BUILD)/unit/dns
 DNS_NET_SRCS := net/dns_wire.c net/dns_cache.c net/dns_query.c net/dns.c net/socket.c
-DNS_CORE_SRCS := net/dns_wire.c net/dns_cache.c net/dns_query.c net/err.c $(DNS_UNIT_DIR)/test_platform.c
+DNS_CORE_SRCS := net/dns_wire.c net/dns_cache.c net/dns_query.c net/err.c net/trace.c $(DNS_UNIT_DIR)/test_platform.c
 # sort: also drops the duplicates once net/sources.mk lists the DNS files.
 DNS_STACK_SRCS := $(sort $(filter-out net/tcp%,$(NET_SRCS)) $(DNS_NET_SRCS)) \
 	tests/unit/net/fake_link.c $(DNS_UNIT_DIR)/test_platform.c $(DNS_UNIT_DIR)/fake_tcp.c \

@@ -48,6 +48,9 @@ static void out_reset(void)
 void console_write(const char *s, size_t n) { out_append(s, n); }
 void console_putc(char c) { out_append(&c, 1); }
 void console_clear(void) { clears++; }
+/* Redraw after notices and the journey: no other writer in these tests. */
+void console_set_line_owner(void (*redraw)(void *ctx), void *ctx) { (void)redraw; (void)ctx; }
+void journey_flush(void) {}
 
 bool console_interrupted(void)
 {
