@@ -394,9 +394,10 @@ static void tell_note(const struct journey_item *it)
 		return;
 	case NET_TRACE_TCP_STATE:
 		if (ev->new_state == TCP_TIME_WAIT)
-			line(it, "tcp", "%s:%u > %s:%u %s -> TIME_WAIT: the 4-tuple stays reserved for %llu ms (2*MSL)",
+			line(it, "tcp", "%s:%u > %s:%u %s -> TIME_WAIT: the 4-tuple stays reserved for %llu.%03llu s (2*MSL)",
 			     netfmt_ip(ev->laddr), ev->lport, netfmt_ip(ev->raddr), ev->rport,
-			     tcp_state_name[ev->old_state], (unsigned long long)ev->timer_ms);
+			     tcp_state_name[ev->old_state], (unsigned long long)(ev->timer_ms / 1000),
+			     (unsigned long long)(ev->timer_ms % 1000));
 		else if (ev->old_state >= 0 && ev->old_state < TCP_STATE_COUNT && ev->new_state >= 0 &&
 			 ev->new_state < TCP_STATE_COUNT)
 			line(it, "tcp", "%s:%u state %s -> %s", netfmt_ip(ev->laddr), ev->lport,
