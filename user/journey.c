@@ -72,7 +72,7 @@ static struct {
 	unsigned narps;
 	struct journey_conn conns[JOURNEY_CONNS];
 	bool printing;
-} jr = { .more = WAITQ_INIT("journey"), .drained = WAITQ_INIT("journey-drained") };
+} jr; /* zero-initialised (bss): the queue alone is about 140 KiB */
 
 /* ---- the queue ---- */
 
@@ -400,8 +400,11 @@ static void tell_note(const struct journey_item *it)
 			     (unsigned long long)(ev->timer_ms % 1000));
 		else if (ev->old_state >= 0 && ev->old_state < TCP_STATE_COUNT && ev->new_state >= 0 &&
 			 ev->new_state < TCP_STATE_COUNT)
-			line(it, "tcp", "%s:%u state %s -> %s", netfmt_ip(ev->laddr), ev->lport,
-			     tcp_state_name[ev->old_state], tcp_state_name[ev->new_state]);
+			line(it, "tcp", "%s:%u state %s -> %s%s", netfmt_ip(ev->laddr), ev->lport,
+			     tcp_state_name[ev->old_state], tcp_state_name[ev->new_state],
+			     ev->old_state == TCP_LAST_ACK && ev->new_state == TCP_CLOSED
+				     ? ": the peer closed first, so TIME_WAIT (2*MSL) is its to keep, not ours"
+				     : "");
 		return;
 	case NET_TRACE_TCP_RTT:
 		return; /* shown with the handshake */
@@ -456,8 +459,11 @@ bool journey_start(void)
 {
 	if (jr.active)
 		return false;
-	if (!jr.thread)
+	if (!jr.thread) {
+		jr.more.name = "journey";
+		jr.drained.name = "journey-drained";
 		jr.thread = thread_create("journey", journey_thread, NULL);
+	}
 	jr.t0_us = now_us();
 	jr.nroutes = jr.narps = 0;
 	memset(jr.conns, 0, sizeof jr.conns);

@@ -75,7 +75,7 @@ CNAMES = [
 ]
 # Zones answered only from the records above: any other name in them is
 # NXDOMAIN (e.g. nx.example.test), and nothing is ever forwarded anywhere.
-LOCAL_ZONES = ['example.test', 'google.com']
+LOCAL_ZONES = ['example.test', 'google.com', 'test']
 
 # Test hosts that a server in the namespace may listen on.
 LO_ADDRS = sorted({addr for _, addr, _ in HOST_RECORDS})
@@ -570,43 +570,13 @@ class Netlab:
                 raise NetlabError('dnsmasq answered with an error')
         self._wait_ready('dnsmasq', proc, probe)
 
-    def _nginx_conf(self):
-        return '''# nginx for one Pigeon netlab (generated)
-daemon off;
-user root;
-worker_processes 1;
-pid %(dir)s/nginx.pid;
-error_log %(dir)s/nginx-error.log info;
-events { worker_connections 64; }
-http {
-    access_log %(dir)s/nginx-access.log;
-    client_body_temp_path %(dir)s/nginx-tmp/body;
-    proxy_temp_path %(dir)s/nginx-tmp/proxy;
-    fastcgi_temp_path %(dir)s/nginx-tmp/fastcgi;
-    uwsgi_temp_path %(dir)s/nginx-tmp/uwsgi;
-    scgi_temp_path %(dir)s/nginx-tmp/scgi;
-    default_type text/html;
-    server {
-        listen %(addr)s:80;
-        server_name www.google.com google.com;
-        root %(dir)s/www;
-        index index.html;
-    }
-}
-''' % {'dir': self.dir, 'addr': WEB_ADDR}
-
     def _start_nginx(self):
-        os.makedirs(self.path('www'))
-        os.makedirs(self.path('nginx-tmp'))
-        with open(self.path('www/index.html'), 'w') as f:
-            f.write(HOME_PAGE)
-        conf = self.path('nginx.conf')
-        with open(conf, 'w') as f:
-            f.write(self._nginx_conf())
-        proc = self._spawn('nginx', ['nginx', '-p', self.dir, '-c', conf,
-                                     '-e', self.path('nginx-error.log')])
-        self._wait_ready('nginx', proc,
-                         lambda: self.connect((WEB_ADDR, 80), timeout=0.5).close())
+        """The web: nginx with the test pages (webroot.py) and the scripted
+        server for the pathological cases (badhttpd.py)."""
+        import badhttpd
+        import webroot
+        webroot.start(self)
+        badhttpd.start(self)
 
 
 # --- Self-test ---------------------------------------------------------------
