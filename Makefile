@@ -41,7 +41,7 @@ QEMU_NET_USER := -netdev user,id=net0 -device e1000,netdev=net0
 QEMU_CONSOLE := -display none -chardev stdio,id=con,mux=on,signal=off -serial chardev:con \
 	-mon chardev=con,mode=readline
 
-.PHONY: all iso run run-direct test unit qemu-test clean deps check-deps
+.PHONY: all iso run run-direct tap demo netlab-shell soak test unit qemu-test clean deps check-deps
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/pigeon.elf $(BUILD)/pigeon.iso
@@ -87,6 +87,26 @@ run: $(BUILD)/pigeon.iso
 run-direct: $(BUILD)/pigeon.elf
 	@$(MAKE) --no-print-directory check-deps
 	$(QEMU_BASE) $(QEMU_CONSOLE) $(QEMU_NET_USER) -kernel $(BUILD)/pigeon.elf -append '$(APPEND)'
+
+# The offline internet on this terminal: DHCP, DNS for www.google.com, the
+# test web server. `make netlab-shell` (another terminal) opens a shell in it.
+tap: $(BUILD)/pigeon.elf
+	@$(MAKE) --no-print-directory check-deps
+	$(PYTHON) tests/netlab/interactive.py tap
+
+# The journey, told: boots with autorun="dhcp -s -w; fetch -v www.google.com; poweroff".
+demo: $(BUILD)/pigeon.elf
+	@$(MAKE) --no-print-directory check-deps
+	$(PYTHON) tests/netlab/interactive.py demo
+
+netlab-shell:
+	@test -s $(BUILD)/netlab.ns || { echo "no netlab is running (start one with make tap)"; exit 1; }
+	ip netns exec $$(cat $(BUILD)/netlab.ns) bash
+
+# Large transfers into Pigeon through hostile links, ten seeds (minutes).
+soak: $(BUILD)/pigeon.elf
+	@$(MAKE) --no-print-directory check-deps
+	$(PYTHON) tests/qemu/soak_tcp.py --mib 64 --seeds 1-10
 
 unit: $(UNIT_TESTS)
 	@$(PYTHON) tests/run unit $(UNIT_TESTS)

@@ -1,0 +1,62 @@
+#!/usr/bin/python3
+"""Pigeon in the netlab, on this terminal: `make tap`, `make demo`.
+
+    interactive.py tap  [--iso] [--kernel build/pigeon.elf] [--append '...']
+    interactive.py demo
+
+Brings up a TAP netlab (DHCP, DNS that knows www.google.com, the test web
+server), runs QEMU inside it with the serial console on this terminal, and
+tears everything down when QEMU exits. While it runs, the namespace's name
+is in build/netlab.ns, so `make netlab-shell` can open a shell inside it
+(to ping Pigeon, or watch with tcpdump -i ptap0).
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, '..', '..'))
+sys.path.insert(0, HERE)
+import netlab  # noqa: E402
+
+NS_FILE = os.path.join(ROOT, 'build', 'netlab.ns')
+DEMO = 'autorun="dhcp -s -w; fetch -v www.google.com; poweroff"'
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('mode', choices=['tap', 'demo'])
+    ap.add_argument('--kernel', default=os.path.join(ROOT, 'build', 'pigeon.elf'))
+    ap.add_argument('--append', default=None)
+    ap.add_argument('--accel', default=os.environ.get('ACCEL', 'tcg'))
+    ap.add_argument('--mem', default=os.environ.get('MEM', '128'))
+    a = ap.parse_args()
+    append = a.append if a.append is not None else (DEMO if a.mode == 'demo' else '')
+    with netlab.Netlab('tap', http=True) as lab:
+        os.makedirs(os.path.dirname(NS_FILE), exist_ok=True)
+        with open(NS_FILE, 'w') as f:
+            f.write(lab.name + '\n')
+        print('netlab %s: Pigeon gets 192.0.2.100-199 by DHCP; www.google.com is %s; '
+              '`make netlab-shell` opens a shell beside it. Quit: poweroff, or Ctrl-A X.'
+              % (lab.name, netlab.WEB_ADDR), flush=True)
+        argv = ['qemu-system-x86_64', '-accel', a.accel, '-m', a.mem, '-no-reboot', '-display', 'none',
+                '-chardev', 'stdio,id=con,mux=on,signal=off', '-serial', 'chardev:con',
+                '-mon', 'chardev=con,mode=readline',
+                '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04', '-kernel', a.kernel]
+        if append:
+            argv += ['-append', append]
+        argv += lab.qemu_args()
+        try:
+            status = subprocess.call(lab.wrap(argv))
+        finally:
+            try:
+                os.unlink(NS_FILE)
+            except FileNotFoundError:
+                pass
+    return status
+
+
+if __name__ == '__main__':
+    sys.exit(main())
