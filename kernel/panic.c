@@ -97,8 +97,13 @@ void panic_exception(const struct int_frame *f)
 	if (!panic_enter())
 		panic_halt();
 	unsigned v = (unsigned)f->vector;
-	kprintf("\n*** PANIC: %s (%s, vector %u) error code 0x%llx ***\n", exception_name(v), exception_mnemonic(v), v,
-		(unsigned long long)f->error_code);
+	/* Vectors 8, 10-14, 17, 21, 29 and 30 push an error code; the rest do not. */
+	bool has_code = v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21 || v == 29 || v == 30;
+	if (has_code)
+		kprintf("\n*** PANIC: %s (%s, vector %u) error code 0x%llx ***\n", exception_name(v),
+			exception_mnemonic(v), v, (unsigned long long)f->error_code);
+	else
+		kprintf("\n*** PANIC: %s (%s, vector %u) ***\n", exception_name(v), exception_mnemonic(v), v);
 	kprintf("  RIP 0x%016llx  RSP 0x%016llx  RFLAGS 0x%llx  CS 0x%llx  SS 0x%llx\n", (unsigned long long)f->rip,
 		(unsigned long long)f->rsp, (unsigned long long)f->rflags, (unsigned long long)f->cs,
 		(unsigned long long)f->ss);
