@@ -154,3 +154,26 @@ def test_flood_from_host():
             assert ping_summary(out) == (2, 2), out
             out = g.run('mem')
             assert 'heap' in out, out
+
+
+def test_lspci_finds_the_e1000():
+    with netlab.Netlab('user') as lab, Guest(net=lab) as g:
+        g.wait_prompt()
+        out = g.run('lspci')
+        assert re.search(r'00:03\.0 8086:100e Ethernet controller\s+irq \d+', out), out
+        assert re.search(r'BAR0 mem32 0x[0-9a-f]+ size 128K', out), out
+
+
+def test_ctrl_c_stops_ping():
+    with netlab.Netlab('user') as lab, Guest(net=lab) as g:
+        g.wait_prompt()
+        g.expect(re.escape(LEASE_SLIRP), timeout=60)
+        g.type('ping 10.0.2.2 -c 0 -i 200')
+        start = g.mark()
+        g.send('\r')
+        g.expect(r'icmp_seq=2 ', start=start, timeout=30)
+        g.send('\x03')
+        g.expect(r'--- 10\.0\.2\.2 ping statistics ---', timeout=10)
+        g.wait_prompt(timeout=10)
+        out = g.run('echo still here')
+        assert 'still here' in out, out

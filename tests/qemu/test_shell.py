@@ -133,3 +133,25 @@ def test_semicolon_list():
     with booted() as g:
         out = g.run('echo one; echo two;echo three')
         assert lines(out) == ['one', 'two', 'three'], 'got %r' % out
+
+
+def test_ps2_keyboard():
+    """Keys typed on the PS/2 keyboard (QEMU's sendkey) reach the same
+    shell as the serial console: `echo hi` typed there runs."""
+    with Guest(monitor=True) as g:
+        g.wait_prompt()
+        start = g.mark()
+        for key in ['e', 'c', 'h', 'o', 'spc', 'h', 'i', 'ret']:
+            g.hmp('sendkey ' + key)
+        g.expect(r'echo hi\r*\n+hi\r*\n', start=start)
+        g.wait_prompt()
+        # Shift and arrows too: "ECHO" cannot run, and Up recalls "echo hi".
+        start = g.mark()
+        for key in ['shift-a', 'ret']:
+            g.hmp('sendkey ' + key)
+        g.expect(r'unknown command: A \(try help', start=start)
+        g.wait_prompt()
+        start = g.mark()
+        for key in ['up', 'up', 'ret']:
+            g.hmp('sendkey ' + key)
+        g.expect(r'\nhi\r*\n', start=start)
