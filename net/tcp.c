@@ -521,6 +521,25 @@ long tcp_conn_recv(struct tcp_conn *c, void *buf, size_t len)
 	return NET_EAGAIN;
 }
 
+/* Queue our FIN behind the data (RFC 9293 3.10.4, CLOSE): ESTABLISHED
+ * moves to FIN_WAIT_1 and CLOSE_WAIT to LAST_ACK; in SYN_SENT and
+ * SYN_RECEIVED the FIN waits for ESTABLISHED ("queue for processing after
+ * entering ESTABLISHED"). Returns true when the FIN may leave now. */
+static bool tcp_queue_fin(struct tcp_conn *c)
+{
+	c->flags |= TF_FIN_QUEUED;
+	switch (c->state) {
+	case TCP_ESTABLISHED:
+		tcp_conn_set_state(c, TCP_FIN_WAIT_1);
+		return true;
+	case TCP_CLOSE_WAIT:
+		tcp_conn_set_state(c, TCP_LAST_ACK);
+		return true;
+	default:
+		return false;
+	}
+}
+
 int tcp_conn_shutdown_send(struct tcp_conn *c)
 {
 	if (!c)
@@ -529,25 +548,10 @@ int tcp_conn_shutdown_send(struct tcp_conn *c)
 		return c->error;
 	if (c->flags & TF_FIN_QUEUED)
 		return NET_OK;
-	switch (c->state) {
-	case TCP_CLOSED:
-	case TCP_LISTEN:
+	if (c->state == TCP_CLOSED || c->state == TCP_LISTEN)
 		return NET_ENOTCONN;
-	case TCP_ESTABLISHED:
-		c->flags |= TF_FIN_QUEUED;
-		tcp_conn_set_state(c, TCP_FIN_WAIT_1);
-		break;
-	case TCP_CLOSE_WAIT:
-		c->flags |= TF_FIN_QUEUED;
-		tcp_conn_set_state(c, TCP_LAST_ACK);
-		break;
-	default:
-		/* SYN_SENT, SYN_RECEIVED: the FIN follows the handshake
-		 * (RFC 9293 3.10.4, "queue for processing after entering
-		 * ESTABLISHED"). */
-		c->flags |= TF_FIN_QUEUED;
+	if (!tcp_queue_fin(c))
 		return NET_OK;
-	}
 	tcp_output(c, sys_now_ms());
 	sys_kick();
 	return NET_OK;
@@ -580,15 +584,9 @@ int tcp_conn_close(struct tcp_conn *c)
 	}
 	switch (c->state) {
 	case TCP_ESTABLISHED:
-		c->flags |= TF_FIN_QUEUED;
-		tcp_conn_set_state(c, TCP_FIN_WAIT_1);
-		break;
 	case TCP_CLOSE_WAIT:
-		c->flags |= TF_FIN_QUEUED;
-		tcp_conn_set_state(c, TCP_LAST_ACK);
-		break;
 	case TCP_SYN_RECEIVED:
-		c->flags |= TF_FIN_QUEUED; /* FIN_WAIT_1 once established */
+		tcp_queue_fin(c);
 		break;
 	case TCP_FIN_WAIT_2:
 		/* All sent and acknowledged, and text from now on is answered
