@@ -219,7 +219,7 @@ static void pci_scan_slot(uint8_t bus, uint8_t dev)
 	/* Functions 1-7 exist only if function 0 says it is multi-function. */
 	if (!(pci_read(bus, dev, 0, PCI_HEADER_TYPE, 1) & PCI_HEADER_MULTIFUNCTION))
 		return;
-	for (uint8_t fn = 1; fn < PCI_MAX_FN; fn++)
+	for (unsigned fn = 1; fn < PCI_MAX_FN; fn++)
 		if (pci_read(bus, dev, fn, PCI_VENDOR_ID, 2) != 0xFFFF)
 			pci_scan_function(bus, dev, fn);
 }
@@ -229,7 +229,7 @@ static void pci_scan_bus(uint8_t bus)
 	if (pci_bus_seen[bus])
 		return;
 	pci_bus_seen[bus] = true;
-	for (uint8_t dev = 0; dev < PCI_MAX_DEV; dev++)
+	for (unsigned dev = 0; dev < PCI_MAX_DEV; dev++)
 		pci_scan_slot(bus, dev);
 }
 
@@ -244,7 +244,7 @@ int pci_init_ops(const struct pci_config_ops *ops)
 	/* A multi-function host bridge at 00:00 means several host
 	 * controllers: function N is the root of bus N. */
 	if (pci_read(0, 0, 0, PCI_HEADER_TYPE, 1) & PCI_HEADER_MULTIFUNCTION) {
-		for (uint8_t fn = 0; fn < PCI_MAX_FN; fn++)
+		for (unsigned fn = 0; fn < PCI_MAX_FN; fn++)
 			if (pci_read(0, 0, fn, PCI_VENDOR_ID, 2) != 0xFFFF)
 				pci_scan_bus(fn);
 	} else {

@@ -62,6 +62,11 @@ void serial_putc(uint16_t base, char c)
 	outb(base + UART_THR, (uint8_t)c);
 }
 
+bool serial_tx_ready(uint16_t base)
+{
+	return (inb(base + UART_LSR) & UART_LSR_THRE) != 0;
+}
+
 static void serial_irq(void *arg)
 {
 	uint16_t base = (uint16_t)(uintptr_t)arg;

@@ -8,6 +8,7 @@
 
 #include "kernel/heap.h"
 #include "kernel/io.h"
+#include "kernel/ksyms.h"
 #include "kernel/panic_report.h"
 #include "kernel/pmm.h"
 #include "kernel/printf.h"
@@ -29,12 +30,29 @@ static void panic_halt(void)
 	}
 }
 
+/* One backtrace line, named from the embedded symbol table. A return
+ * address is looked up one byte back: a call to a noreturn function can be
+ * the last instruction of its caller, and the return address then already
+ * belongs to the next function. */
+static void panic_frame(int depth, uint64_t addr)
+{
+	uint64_t at = depth == 0 ? addr : addr - 1, off = 0;
+	const char *name = ksyms_lookup(at, &off);
+	uint64_t shown = off + (addr - at);
+
+	if (name)
+		kprintf("    #%d 0x%016llx %s+0x%llx\n", depth, (unsigned long long)addr, name,
+			(unsigned long long)shown);
+	else
+		kprintf("    #%d 0x%016llx\n", depth, (unsigned long long)addr);
+}
+
 /* A frame pointer is followed only while it points into RAM, is aligned and
  * moves up the stack, so a corrupt chain ends the walk instead of faulting. */
 static void panic_backtrace(uint64_t rip, uint64_t rbp)
 {
 	kprintf("  backtrace:\n");
-	kprintf("    #0 0x%016llx\n", (unsigned long long)rip);
+	panic_frame(0, rip);
 	uint64_t top = pmm_ram_top();
 	for (int depth = 1; depth < BACKTRACE_MAX; depth++) {
 		if (rbp < 0x1000 || rbp % 8 || rbp + 16 > top)
@@ -43,7 +61,7 @@ static void panic_backtrace(uint64_t rip, uint64_t rbp)
 		uint64_t ret = frame[1];
 		if (ret < (uint64_t)_kernel_start || ret >= (uint64_t)_kernel_end)
 			break;
-		kprintf("    #%d 0x%016llx\n", depth, (unsigned long long)ret);
+		panic_frame(depth, ret);
 		if (frame[0] <= rbp)
 			break;
 		rbp = frame[0];

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "net/arp.h"
+#include "net/capture.h"
 #include "net/err.h"
 #include "net/ipv4.h"
 #include "net/netem.h"
@@ -12,6 +13,7 @@
 #include "net/wire.h"
 
 struct eth_stats eth_stats;
+net_capture_fn net_capture_hook;
 
 const uint8_t eth_broadcast_addr[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 const uint8_t eth_zero_addr[ETH_ALEN];
@@ -46,6 +48,7 @@ void eth_input(struct netif *nif, struct netbuf *nb)
 	const uint8_t *p;
 
 	eth_stats.rx_frames++;
+	net_capture_frame(NET_CAPTURE_IN, nif, nb);
 	if (net_trace_on())
 		net_trace_frame(NET_TRACE_FRAME_IN, nif, nb);
 	p = netbuf_pull(nb, ETH_HLEN);
@@ -101,6 +104,7 @@ int eth_output(struct netif *nif, struct netbuf *nb, const uint8_t *dst_mac, uin
 			memset(t, 0, pad);
 	}
 	len = nb->len;
+	net_capture_frame(NET_CAPTURE_OUT, nif, nb);
 	if (net_trace_on())
 		net_trace_frame(NET_TRACE_FRAME_OUT, nif, nb);
 	rc = nif->netem ? netem_output(nif, nb) : nif->transmit(nif, nb);

@@ -15,5 +15,5 @@ COMMAND(clear,
 	.name = "clear",
 	.usage = "clear",
 	.summary = "clear the screen (also Ctrl-L)",
-	.example = NULL,
+	.example = "clear",
 	.run = clear_run);

@@ -15,7 +15,7 @@ static int help_one(const char *name)
 	const struct command *c = command_find(name);
 
 	if (c == NULL) {
-		kprintf("help: unknown command: %s (try help)\n", name);
+		shell_unknown_command("help: ", name);
 		return 1;
 	}
 	kprintf("usage: %s\n", c->usage);

@@ -51,5 +51,5 @@ COMMAND(mem,
 	.name = "mem",
 	.usage = "mem",
 	.summary = "physical memory and kernel heap usage",
-	.example = NULL,
+	.example = "mem",
 	.run = mem_run);

@@ -16,5 +16,5 @@ COMMAND(poweroff,
 	.name = "poweroff",
 	.usage = "poweroff",
 	.summary = "switch the machine off",
-	.example = NULL,
+	.example = "poweroff",
 	.run = poweroff_run);

@@ -68,5 +68,5 @@ COMMAND(ps,
 	.name = "ps",
 	.usage = "ps",
 	.summary = "list threads: id, name, state, switches, CPU time",
-	.example = NULL,
+	.example = "ps",
 	.run = ps_run);

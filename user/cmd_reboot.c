@@ -16,5 +16,5 @@ COMMAND(reboot,
 	.name = "reboot",
 	.usage = "reboot",
 	.summary = "restart the machine",
-	.example = NULL,
+	.example = "reboot",
 	.run = reboot_run);

@@ -52,5 +52,5 @@ COMMAND(uptime,
 	.name = "uptime",
 	.usage = "uptime",
 	.summary = "time since boot, threads and CPU idle share",
-	.example = NULL,
+	.example = "uptime",
 	.run = uptime_run);

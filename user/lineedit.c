@@ -179,6 +179,81 @@ static void key_clear_screen(struct lineedit *le)
 	cursor_left(le, le->len - le->cursor);
 }
 
+/* The word under completion starts after the last blank or ';'. */
+static size_t word_start(const struct lineedit *le)
+{
+	size_t i = le->cursor;
+
+	while (i > 0 && le->buf[i - 1] != ' ' && le->buf[i - 1] != '\t' && le->buf[i - 1] != ';')
+		i--;
+	return i;
+}
+
+/* Length of the prefix all n candidates share. */
+static size_t common_prefix(const char **cand, size_t n)
+{
+	size_t len = strlen(cand[0]);
+
+	for (size_t i = 1; i < n; i++) {
+		size_t j = 0;
+		while (j < len && cand[i][j] == cand[0][j])
+			j++;
+		len = j;
+	}
+	return len;
+}
+
+/* Below the line, the candidates side by side; then the prompt and the line
+ * again, cursor in place. */
+static void list_candidates(struct lineedit *le, const char **cand, size_t n, size_t total)
+{
+	emit_str(le, "\r\n");
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			emit_str(le, "  ");
+		emit_str(le, cand[i]);
+	}
+	if (total > n)
+		emit_str(le, "  ...");
+	emit_str(le, "\r\n");
+	lineedit_redraw(le);
+}
+
+/* Tab: complete the unique match (and a blank after it), extend to the
+ * candidates' common prefix, or list them; a bell when nothing fits. */
+static void key_complete(struct lineedit *le)
+{
+	const char *cand[LINEEDIT_COMPLETE_MAX];
+	char upto[LINEEDIT_LINE_MAX + 1];
+	size_t ws = word_start(le), typed = le->cursor - ws, total, n, common;
+
+	if (!le->ops.complete)
+		return;
+	memcpy(upto, le->buf, le->cursor);
+	upto[le->cursor] = '\0';
+	total = le->ops.complete(le->ops.ctx, upto, ws, cand, LINEEDIT_COMPLETE_MAX);
+	n = total < LINEEDIT_COMPLETE_MAX ? total : LINEEDIT_COMPLETE_MAX;
+	if (n == 0) {
+		bell(le);
+		return;
+	}
+	common = common_prefix(cand, n);
+	/* A callback that returns words not starting with the typed one is
+	 * ignored rather than trusted to rewrite the line. */
+	if (common < typed || strncmp(cand[0], le->buf + ws, typed) != 0) {
+		bell(le);
+		return;
+	}
+	for (size_t i = typed; i < common; i++)
+		key_insert(le, cand[0][i]);
+	if (total == 1) {
+		if (le->cursor == le->len || le->buf[le->cursor] != ' ')
+			key_insert(le, ' ');
+	} else if (common == typed) {
+		list_candidates(le, cand, n, total);
+	}
+}
+
 static const char *hist_entry(const struct lineedit *le, size_t i)
 {
 	return le->hist[(le->hist_first + i) % LINEEDIT_HISTORY];
@@ -278,6 +353,9 @@ enum lineedit_result lineedit_key(struct lineedit *le, int key)
 		break;
 	case KEY_CTRL('L'):
 		key_clear_screen(le);
+		break;
+	case '\t':
+		key_complete(le);
 		break;
 	case KEY_UP:
 		key_history_up(le);

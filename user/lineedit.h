@@ -24,8 +24,18 @@ struct lineedit_ops {
 	void (*write)(void *ctx, const char *s, size_t n);
 	/* Ctrl-L: clear the screen. NULL sends ESC[H ESC[2J through write. */
 	void (*clear)(void *ctx);
+	/* Tab: the words that could stand where the word before the cursor
+	 * is. line is the text up to the cursor (NUL-terminated); the word
+	 * being completed starts at line + word. Store up to max candidates
+	 * (whole words that begin with that word, pointers that outlive the
+	 * call) in out and return how many there are in all. NULL: Tab is
+	 * ignored, like other control keys. */
+	size_t (*complete)(void *ctx, const char *line, size_t word, const char **out, size_t max);
 	void *ctx;
 };
+
+/* Candidates a Tab considers; more are still counted, but not listed. */
+#define LINEEDIT_COMPLETE_MAX 64
 
 struct lineedit {
 	struct lineedit_ops ops;

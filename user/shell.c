@@ -35,9 +35,108 @@ static void shell_clear(void *ctx)
 	console_clear();
 }
 
+/* Does line[from..to) hold exactly the one word w (blanks around it)? */
+static bool words_are(const char *line, size_t from, size_t to, const char *w)
+{
+	size_t n = strlen(w);
+
+	while (from < to && (line[from] == ' ' || line[from] == '\t'))
+		from++;
+	while (to > from && (line[to - 1] == ' ' || line[to - 1] == '\t'))
+		to--;
+	return to - from == n && strncmp(line + from, w, n) == 0;
+}
+
+size_t shell_complete(void *ctx, const char *line, size_t word, const char **out, size_t max)
+{
+	const char *prefix = line + word;
+	size_t cmd = word, n = 0, plen = strlen(prefix);
+
+	(void)ctx;
+	/* The command the word belongs to starts after the last ';'. */
+	while (cmd > 0 && line[cmd - 1] != ';')
+		cmd--;
+	/* Command names complete the first word, and the word after `help`. */
+	if (!words_are(line, cmd, word, "") && !words_are(line, cmd, word, "help"))
+		return 0;
+	for_each_command(c) {
+		if (strncmp(c->name, prefix, plen) != 0)
+			continue;
+		if (n < max) {
+			/* Sorted as inserted, so a listing reads like `help`. */
+			size_t i = n;
+			while (i > 0 && strcmp(out[i - 1], c->name) > 0) {
+				out[i] = out[i - 1];
+				i--;
+			}
+			out[i] = c->name;
+		}
+		n++;
+	}
+	return n;
+}
+
+/* Edit distance (Levenshtein: insert, delete, substitute) between a and
+ * the first SHELL_SUGGEST_LEN characters of b, for "did you mean". */
+enum { SHELL_SUGGEST_LEN = 32, SHELL_SUGGEST_MAX_EDITS = 2 };
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t prev[SHELL_SUGGEST_LEN + 1], cur[SHELL_SUGGEST_LEN + 1];
+	size_t la = strnlen(a, SHELL_SUGGEST_LEN), lb = strnlen(b, SHELL_SUGGEST_LEN);
+
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t best = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			if (prev[j] + 1 < best)
+				best = prev[j] + 1;
+			if (cur[j - 1] + 1 < best)
+				best = cur[j - 1] + 1;
+			cur[j] = best;
+		}
+		memcpy(prev, cur, sizeof prev);
+	}
+	return prev[lb];
+}
+
+const char *shell_suggest(const char *name)
+{
+	const char *best = NULL;
+	size_t best_d = SHELL_SUGGEST_MAX_EDITS + 1;
+
+	for_each_command(c) {
+		size_t d = edit_distance(name, c->name);
+		/* A one-letter name is a few edits from anything: not a guess. */
+		if (d < best_d && d < strlen(c->name)) {
+			best = c->name;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+void shell_unknown_command(const char *prefix, const char *name)
+{
+	const char *guess = shell_suggest(name);
+
+	if (guess)
+		kprintf("%sunknown command: %s (try help; did you mean %s?)\n", prefix, name, guess);
+	else
+		kprintf("%sunknown command: %s (try help)\n", prefix, name);
+}
+
+const struct lineedit *shell_lineedit(void)
+{
+	return &shell_editor;
+}
+
 static void shell_editor_setup(void)
 {
-	static const struct lineedit_ops ops = { .write = shell_out, .clear = shell_clear };
+	static const struct lineedit_ops ops = { .write = shell_out, .clear = shell_clear,
+						 .complete = shell_complete };
 
 	if (shell_editor_ready)
 		return;
@@ -84,7 +183,7 @@ static int shell_run_argv(int argc, char **argv)
 	const struct command *c = command_find(argv[0]);
 
 	if (c == NULL) {
-		kprintf("unknown command: %s (try help)\n", argv[0]);
+		shell_unknown_command("", argv[0]);
 		return 1;
 	}
 	if (argc >= 2 && is_help_flag(argv[1])) {

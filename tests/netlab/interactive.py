@@ -32,6 +32,10 @@ def main():
     ap.add_argument('--append', default=None)
     ap.add_argument('--accel', default=os.environ.get('ACCEL', 'tcg'))
     ap.add_argument('--mem', default=os.environ.get('MEM', '128'))
+    ap.add_argument('--pcap', default=None,
+                    help="connect COM2 (Pigeon's `capture`) to this file")
+    ap.add_argument('--pcap-host', default=None,
+                    help="QEMU's own capture of the NIC (filter-dump) to this file")
     a = ap.parse_args()
     append = a.append if a.append is not None else (DEMO if a.mode == 'demo' else '')
     with netlab.Netlab('tap', http=True) as lab:
@@ -48,6 +52,10 @@ def main():
         if append:
             argv += ['-append', append]
         argv += lab.qemu_args()
+        if a.pcap:
+            argv += ['-serial', 'file:' + os.path.abspath(a.pcap)]
+        if a.pcap_host:
+            argv += ['-object', 'filter-dump,id=f0,netdev=net0,file=' + os.path.abspath(a.pcap_host)]
         try:
             status = subprocess.call(lab.wrap(argv))
         finally:

@@ -375,6 +375,88 @@ static void test_history_ring_wrap(void)
 	CHECK_EQ_STR(lineedit_line(&le), "");
 }
 
+/* ---- Tab completion, against a fixed word list ---- */
+
+static const char *const words[] = { "fetch", "help", "history", "host", "ifconfig" };
+
+/* Candidates for the word at line + word: the list's words it prefixes. */
+static size_t fake_complete(void *ctx, const char *line, size_t word, const char **cand, size_t max)
+{
+	size_t n = 0, plen = strlen(line + word);
+
+	(void)ctx;
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+		if (strncmp(words[i], line + word, plen) != 0)
+			continue;
+		if (n < max)
+			cand[n] = words[i];
+		n++;
+	}
+	return n;
+}
+
+static void fresh_complete(void)
+{
+	struct lineedit_ops ops = { .write = cap_write, .clear = cap_clear, .complete = fake_complete };
+	lineedit_init(&le, &ops);
+	out_reset();
+	lineedit_start(&le, PROMPT);
+	out_reset();
+}
+
+static void test_complete_unique(void)
+{
+	fresh_complete();
+	type("fe\t");
+	CHECK_EQ_STR(lineedit_line(&le), "fetch ");
+	CHECK_EQ_STR(out, "fetch ");
+	/* Mid-line, the second word completes from its own start. */
+	type("i\t");
+	CHECK_EQ_STR(lineedit_line(&le), "fetch ifconfig ");
+}
+
+static void test_complete_common_prefix(void)
+{
+	fresh_complete();
+	type("h\t");
+	/* help, history, host: nothing in common past "h": they are listed. */
+	CHECK_EQ_STR(lineedit_line(&le), "h");
+	CHECK_EQ_STR(out, "h\r\nhelp  history  host\r\n" PROMPT "h");
+	out_reset();
+	type("o\t");
+	CHECK_EQ_STR(lineedit_line(&le), "host ");
+	fresh_complete();
+	type("hi\t");
+	CHECK_EQ_STR(lineedit_line(&le), "history ");
+}
+
+static void test_complete_none(void)
+{
+	fresh_complete();
+	type("zz\t");
+	CHECK_EQ_STR(lineedit_line(&le), "zz");
+	CHECK_EQ_STR(out, "zz\a");
+	/* Without a callback, Tab is ignored. */
+	fresh();
+	out_reset();
+	type("fe\t");
+	CHECK_EQ_STR(lineedit_line(&le), "fe");
+	CHECK_EQ_STR(out, "fe");
+}
+
+static void test_complete_cursor_inside(void)
+{
+	fresh_complete();
+	type("fe x");
+	key(KEY_LEFT);
+	key(KEY_LEFT);
+	out_reset();
+	type("\t");
+	/* The blank after the word is already there: none is added. */
+	CHECK_EQ_STR(lineedit_line(&le), "fetch x");
+	CHECK_EQ_INT(le.cursor, 5);
+}
+
 int main(void)
 {
 	check_suite = "lineedit";
@@ -396,5 +478,9 @@ int main(void)
 	RUN(test_history_dedup_and_empty);
 	RUN(test_history_empty_up);
 	RUN(test_history_ring_wrap);
+	RUN(test_complete_unique);
+	RUN(test_complete_common_prefix);
+	RUN(test_complete_none);
+	RUN(test_complete_cursor_inside);
 	return check_report();
 }

@@ -253,6 +253,62 @@ static void test_help_name(void)
 	CHECK(strstr(out, "usage: help [NAME]\n") != NULL);
 }
 
+/* Tab completion's candidates: command names for a command's first word
+ * and after `help`, sorted; nothing for other arguments. */
+static void test_complete(void)
+{
+	const char *cand[8];
+
+	CHECK_EQ_INT(shell_complete(NULL, "ec", 0, cand, 8), 1);
+	CHECK_EQ_STR(cand[0], "echo");
+	CHECK_EQ_INT(shell_complete(NULL, "p", 0, cand, 8), 3);
+	CHECK_EQ_STR(cand[0], "panic-test");
+	CHECK_EQ_STR(cand[1], "poweroff");
+	CHECK_EQ_STR(cand[2], "ps");
+	CHECK_EQ_INT(shell_complete(NULL, "p", 0, cand, 2), 3);  /* counted past max */
+	CHECK_EQ_INT(shell_complete(NULL, "help up", 5, cand, 8), 1);
+	CHECK_EQ_STR(cand[0], "uptime");
+	CHECK_EQ_INT(shell_complete(NULL, "echo; h", 6, cand, 8), 2);
+	CHECK_EQ_STR(cand[0], "help");
+	CHECK_EQ_STR(cand[1], "history");
+	CHECK_EQ_INT(shell_complete(NULL, "  m", 2, cand, 8), 1);
+	CHECK_EQ_INT(shell_complete(NULL, "echo ec", 5, cand, 8), 0);
+	CHECK_EQ_INT(shell_complete(NULL, "zz", 0, cand, 8), 0);
+}
+
+static void test_suggest(void)
+{
+	CHECK_EQ_STR(shell_suggest("ecoh"), "echo");
+	CHECK_EQ_STR(shell_suggest("uptim"), "uptime");
+	CHECK(shell_suggest("frobnicate") == NULL);
+	CHECK(shell_suggest("x") == NULL);
+	CHECK_EQ_INT(run("hepl"), 1);
+	CHECK_EQ_STR(out, "unknown command: hepl (try help; did you mean help?)\n");
+	CHECK_EQ_INT(run("help poweof"), 1);
+	CHECK_EQ_STR(out, "help: unknown command: poweof (try help; did you mean poweroff?)\n");
+}
+
+/* `help NAME` shows an example for every command. */
+static void test_every_example(void)
+{
+	for_each_command(c) {
+		char line[64];
+		CHECK(c->example != NULL && c->example[0] != '\0');
+		snprintf(line, sizeof line, "help %s", c->name);
+		CHECK_EQ_INT(run(line), 0);
+		CHECK(strstr(out, "example: ") != NULL);
+	}
+}
+
+static void test_history(void)
+{
+	CHECK_EQ_INT(shell_autorun("autorun=\"echo one; echo two\""), 2);
+	CHECK_EQ_INT(run("history"), 0);
+	CHECK(strstr(out, "   1  echo one\n") != NULL);
+	CHECK(strstr(out, "   2  echo two\n") != NULL);
+	CHECK_EQ_INT(run("history x"), 1);
+}
+
 static void test_uptime(void)
 {
 	fake_now_us = 12345678;     /* 12.345678 s */
@@ -346,6 +402,10 @@ int main(void)
 	RUN(test_dash_h_everywhere);
 	RUN(test_help_sorted);
 	RUN(test_help_name);
+	RUN(test_complete);
+	RUN(test_suggest);
+	RUN(test_every_example);
+	RUN(test_history);
 	RUN(test_uptime);
 	RUN(test_mem);
 	RUN(test_ps);

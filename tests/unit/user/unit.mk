@@ -17,7 +17,8 @@ $(BUILD)/unit/user/test_cmdline_parse: tests/unit/user/test_cmdline_parse.c user
 # section, as in the kernel: the host linker provides __start_/__stop_commands.
 USER_SHELL_SRCS := user/shell.c user/cmdline_parse.c user/lineedit.c \
 	user/cmd_help.c user/cmd_echo.c user/cmd_uptime.c user/cmd_mem.c user/cmd_ps.c \
-	user/cmd_clear.c user/cmd_reboot.c user/cmd_poweroff.c user/cmd_panic_test.c
+	user/cmd_clear.c user/cmd_reboot.c user/cmd_poweroff.c user/cmd_panic_test.c \
+	user/cmd_history.c
 
 UNIT_TESTS += $(BUILD)/unit/user/test_shell
 
