@@ -32,7 +32,7 @@ include $(wildcard tests/unit/*/unit.mk)
 # Packages a fresh Debian/Ubuntu machine needs for build, run and test.
 DEB_PACKAGES := build-essential binutils qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common \
 	xorriso mtools dnsmasq-base iproute2 nginx-light iputils-ping python3 python3-scapy tcpdump ovmf gnu-efi clang \
-	tshark gdb bear cppcheck clang-tidy clang-format
+	tshark gdb bear cppcheck clang-tidy clang-format gnuplot-nox ipxe-qemu curl
 # The tools whose absence means `make deps` has not run yet.
 DEP_TOOLS := $(QEMU) grub-mkrescue xorriso mformat dnsmasq ip nginx ping
 
@@ -47,7 +47,7 @@ QEMU_FILTER_DUMP = -object filter-dump,id=f0,netdev=net0,file=$(PCAP_HOST)
 QEMU_CAPTURE = $(if $(PCAP),-serial file:$(PCAP)) $(if $(PCAP_HOST),$(QEMU_FILTER_DUMP))
 NETLAB_CAPTURE = $(if $(PCAP),--pcap $(PCAP)) $(if $(PCAP_HOST),--pcap-host $(PCAP_HOST))
 
-.PHONY: all iso run run-direct tap demo netlab-shell soak test unit qemu-test clean deps check-deps \
+.PHONY: all iso run run-direct tap demo netlab-shell soak bench test unit qemu-test clean deps check-deps \
 	debug gdb format lint compile_commands.json
 .DEFAULT_GOAL := all
 
@@ -145,7 +145,14 @@ qemu-test: all
 
 # Everything: host unit tests, then the QEMU tests; one summary line at the end.
 test: check-deps all $(UNIT_TESTS)
-	@$(PYTHON) tests/run all --unit $(UNIT_TESTS) --qemu $(PYTHON) tests/qemu/run.py
+	@$(PYTHON) tests/run all --unit $(UNIT_TESTS) --qemu $(PYTHON) tests/qemu/run.py \
+		--cmd $(PYTHON) tests/bench/bench.py --quick
+
+# Pigeon against a Linux guest and iPXE on the same virtual NIC, five runs
+# interleaved: build/bench/results.md, results.json and throughput.png.
+bench: all
+	@$(MAKE) --no-print-directory check-deps
+	$(PYTHON) tests/bench/bench.py
 
 check-deps:
 	@missing=""; for t in $(DEP_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
@@ -201,7 +208,7 @@ clean:
 # make run-efi EFI_CMDLINE='autorun="fetch www.google.com"'.
 # `make iso` needs nothing from here: grub-mkrescue puts GRUB for BIOS and
 # for UEFI in the same ISO, and both boot the kernel through multiboot2.
-.PHONY: efi run-efi efi-cmdline-force
+.PHONY: efi run-efi efi-cmdline-force efi-check-deps
 EFI_CMDLINE ?=
 OVMF := /usr/share/ovmf/OVMF.fd
 EFI_IMG_MIB := 16
@@ -216,7 +223,12 @@ EFI_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .r
 all: $(BUILD)/BOOTX64.EFI $(BUILD)/pigeon-efi.img
 efi: $(BUILD)/BOOTX64.EFI $(BUILD)/pigeon-efi.img
 
-$(BUILD)/efi/%.o: %.c
+# gnu-efi is a library, not a tool on PATH: check-deps cannot see it.
+efi-check-deps:
+	@test -e /usr/lib/crt0-efi-x86_64.o -a -e /usr/include/efi/efi.h -a -e $(OVMF) || \
+		{ echo "missing: gnu-efi or ovmf; running make deps"; $(MAKE) --no-print-directory deps; }
+
+$(BUILD)/efi/%.o: %.c | efi-check-deps
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  EFICC   $<")
 	$(Q)$(CC) $(EFI_CFLAGS) -c $< -o $@
