@@ -97,18 +97,22 @@ def pigeon(lab, memory=256, idle_seconds=0, big=True):
         r['page'] = _summary_seconds(m)
         g.wait_prompt()
         if big:
+            # Timed like the peers' `wget -O /dev/null`: no hashing on the
+            # timed run (SHA-256 under TCG costs more than the transfer);
+            # a second, untimed fetch proves the bytes with --sha256.
             g.run('dns -f')
             c0 = cpu_seconds(pid)
-            out = g.run('fetch -o null --sha256 http://www.google.com/' + BIG,
-                        timeout=STEP_TIMEOUT * 3)
+            out = g.run('fetch -o null http://www.google.com/' + BIG, timeout=STEP_TIMEOUT * 3)
             c1 = cpu_seconds(pid)
             m = re.search(SUMMARY_RE, out)
-            sha = re.search(r'sha256 ([0-9a-f]{64})', out)
-            if not m or int(m.group(2)) != webroot.BIG_SIZE or \
-                    not sha or sha.group(1) != webroot.big_sha256():
+            if not m or int(m.group(2)) != webroot.BIG_SIZE:
                 raise RuntimeError('pigeon: bad 64 MiB fetch: %r' % out[-300:])
             r['big_mbit'] = mbit(webroot.BIG_SIZE, _summary_seconds(m))
             r['cpu_per_mib'] = (c1 - c0) / BIG_MIB
+            out = g.run('fetch -o null --sha256 http://www.google.com/' + BIG, timeout=STEP_TIMEOUT * 3)
+            sha = re.search(r'sha256 ([0-9a-f]{64})', out)
+            if not sha or sha.group(1) != webroot.big_sha256():
+                raise RuntimeError('pigeon: 64 MiB fetch has the wrong SHA-256: %r' % out[-300:])
         out = g.run('mem')
         m = re.search(r'used\s+(\d+) KiB', out)
         r['mem_used_mib'] = int(m.group(1)) / 1024 if m else None
