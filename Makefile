@@ -32,9 +32,9 @@ include $(wildcard tests/unit/*/unit.mk)
 # Packages a fresh Debian/Ubuntu machine needs for build, run and test.
 DEB_PACKAGES := build-essential binutils qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common \
 	xorriso mtools dnsmasq-base iproute2 nginx-light iputils-ping python3 python3-scapy tcpdump ovmf gnu-efi clang \
-	tshark gdb bear cppcheck clang-tidy clang-format gnuplot-nox ipxe-qemu curl
+	tshark gdb bear cppcheck clang-tidy clang-format gnuplot-nox ipxe-qemu curl wrk nftables
 # The tools whose absence means `make deps` has not run yet.
-DEP_TOOLS := $(QEMU) grub-mkrescue xorriso mformat dnsmasq ip nginx ping
+DEP_TOOLS := $(QEMU) grub-mkrescue xorriso mformat dnsmasq ip nginx ping nft wrk curl
 
 QEMU_BASE := $(QEMU) -accel $(ACCEL) -m $(MEM) -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
@@ -121,12 +121,12 @@ gdb: $(BUILD)/pigeon.elf
 # test web server. `make netlab-shell` (another terminal) opens a shell in it.
 tap: $(BUILD)/pigeon.elf
 	@$(MAKE) --no-print-directory check-deps
-	$(PYTHON) tests/netlab/interactive.py tap $(NETLAB_CAPTURE)
+	$(PYTHON) tests/netlab/interactive.py tap $(NETLAB_CAPTURE) $(if $(TOPO),--topo $(TOPO))
 
 # The journey, told: boots with autorun="dhcp -s -w; fetch -v www.google.com; poweroff".
 demo: $(BUILD)/pigeon.elf
 	@$(MAKE) --no-print-directory check-deps
-	$(PYTHON) tests/netlab/interactive.py demo $(NETLAB_CAPTURE)
+	$(PYTHON) tests/netlab/interactive.py demo $(NETLAB_CAPTURE) $(if $(TOPO),--topo $(TOPO))
 
 netlab-shell:
 	@test -s $(BUILD)/netlab.ns || { echo "no netlab is running (start one with make tap)"; exit 1; }

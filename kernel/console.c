@@ -1,8 +1,10 @@
-/* The console: every byte of output goes to COM1 and the screen; input
+/* The console: every byte of output goes to COM1 and the screen (VGA text,
+ * or the framebuffer console when the loader set a graphics mode); input
  * from COM1 (ANSI escape sequences decoded here) and the PS/2 keyboard is
  * merged into one bounded queue of key codes. */
 #include "kernel/console.h"
 
+#include "drivers/fbcon.h"
 #include "drivers/serial.h"
 #include "drivers/vga.h"
 #include "kernel/io.h"
@@ -20,14 +22,19 @@ static struct {
 	int esc_state;
 	int esc_param;
 	struct waitq readers;
+	const struct thread *foreground; /* whose Ctrl-C it is; NULL: anyone's */
 } con = { .readers = WAITQ_INIT("console") };
 
 void console_putc(char c)
 {
-	if (c == '\n')
+	/* Serial terminals want CRLF; a writer that already sent CR gets none added. */
+	static char last;
+	if (c == '\n' && last != '\r')
 		serial_putc(COM1_BASE, '\r');
+	last = c;
 	serial_putc(COM1_BASE, c);
 	vga_putc(c);
+	fbcon_putc(c);
 }
 
 void console_write(const char *s, size_t n)
@@ -40,6 +47,7 @@ void console_clear(void)
 {
 	console_write("\x1b[2J\x1b[H", 7);
 	vga_clear();
+	fbcon_clear();
 }
 
 static void console_out(void *ctx, char c)
@@ -186,8 +194,17 @@ int console_getkey(uint64_t timeout_ms)
 	}
 }
 
+void console_set_foreground(const struct thread *t)
+{
+	con.foreground = t;
+}
+
 bool console_interrupted(void)
 {
+	/* Ctrl-C belongs to the foreground (the shell and the command it
+	 * runs); a background thread asking must not consume it. */
+	if (con.foreground && thread_current() != con.foreground)
+		return false;
 	uint64_t flags = irq_save();
 	bool was = con.interrupted;
 	con.interrupted = false;

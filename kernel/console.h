@@ -29,6 +29,10 @@ int console_getkey(uint64_t timeout_ms);
 /* Has Ctrl-C been typed since the last call? Clears the flag. Long-running
  * commands poll this to stop. */
 bool console_interrupted(void);
+/* Make t the foreground thread: only it sees Ctrl-C through
+ * console_interrupted() (background servers and tellers never do). */
+struct thread;
+void console_set_foreground(const struct thread *t);
 /* Clear the screen (and send the ANSI clear sequence on serial). */
 void console_clear(void);
 

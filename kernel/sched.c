@@ -102,8 +102,12 @@ static void sched_finish_switch(void)
 	if (sched.reap) {
 		struct thread *t = sched.reap;
 		sched.reap = NULL;
-		if (t->stack)
+		if (t->stack) {
+			/* The guard page goes back mapped: the next owner of these
+			 * pages (pmm zeroes them) must be able to touch it. */
+			vmm_map_page(virt_to_phys(t->stack));
 			pmm_free_contig(virt_to_phys(t->stack), t->stack_size / PAGE_SIZE);
+		}
 		if (t != &boot_thread)
 			kfree(t);
 	}

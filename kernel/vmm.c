@@ -144,6 +144,14 @@ volatile void *vmm_map_mmio(uint64_t phys, size_t len)
 	return (volatile void *)(uintptr_t)phys;
 }
 
+int vmm_map_page(uint64_t pa)
+{
+	if (!vmm_map_4k(pa & ~(PAGE_SIZE - 1), PTE_P | PTE_W))
+		return -1;
+	vmm_flush();
+	return 0;
+}
+
 int vmm_unmap_page(uint64_t va)
 {
 	uint64_t *pd = vmm_pd(va);

@@ -12,6 +12,8 @@ struct boot_info;
 void vmm_init_from(const struct boot_info *bi);
 /* Unmap one 4 KiB page (stack guard pages); 0 or -1. */
 int vmm_unmap_page(uint64_t va);
+/* Map one 4 KiB page of RAM again (write-back, identity); 0 or -1. */
+int vmm_map_page(uint64_t pa);
 /* Map [phys, phys+len) uncached (PCD|PWT) at the same virtual address;
  * returns the pointer to use, or NULL if page tables ran out. */
 volatile void *vmm_map_mmio(uint64_t phys, size_t len);

@@ -342,6 +342,44 @@ int dns_resolve(const char *name, struct dns_result *res, uint64_t timeout_ms)
 	return status;
 }
 
+/* ---- reverse lookups ---- */
+
+int dns_resolve_ptr(uint32_t addr, char *name, size_t len, uint64_t timeout_ms, struct dns_result *res)
+{
+	uint64_t start = sys_now_ms();
+	uint64_t deadline = timeout_ms > UINT64_MAX - start ? UINT64_MAX : start + timeout_ms;
+	char text[DNS_PTR_QNAME_MAX];
+	struct dns_name qname;
+	int status;
+
+	if (res)
+		memset(res, 0, sizeof *res);
+	if (name && len)
+		name[0] = 0;
+	dns_stats.resolves++;
+	dns_ptr_qname(addr, text, sizeof text);
+	if (dns_name_from_text(text, &qname) != DNS_WIRE_OK)
+		return DNS_EBADNAME;    /* cannot happen: the name is built above */
+	uint32_t servers[DNS_SERVERS_MAX];
+	unsigned n = dns_servers(servers, DNS_SERVERS_MAX);
+	if (n == 0)
+		return DNS_ENOSERVERS;
+	struct dns_query *q = sys_alloc(sizeof *q);
+	if (!q)
+		return DNS_ENOMEM;
+	/* No cache lookup: it holds A RRsets, and a PTR answer is not one. */
+	dns_query_start(q, &qname, DNS_TYPE_PTR, servers, n, start);
+	status = dns_run(q, deadline);
+	if (status == DNS_OK && name && len)
+		snprintf(name, len, "%s", q->res.ptr);
+	if (res) {
+		*res = q->res;
+		res->elapsed_ms = sys_now_ms() - start;
+	}
+	sys_free(q);
+	return status;
+}
+
 /* ---- counters and start-up ---- */
 
 #define DNS_COUNTER(field) { #field, &dns_stats.field }

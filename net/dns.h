@@ -30,6 +30,7 @@
 #define NET_DNS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "net/dns_cache.h"
@@ -82,6 +83,9 @@ struct dns_result {
 	unsigned queries;               /* queries sent */
 	uint64_t elapsed_ms;
 	int net_err;                    /* the network error behind EUNREACH/ETRUNCATED, or 0 */
+	/* A PTR lookup (dns_resolve_ptr): the name the address points to,
+	 * as text without the trailing dot; "" otherwise. */
+	char ptr[DNS_NAME_TEXT_MAX];
 };
 
 /* Resolve name to IPv4 addresses, blocking the calling thread (it sleeps
@@ -89,6 +93,17 @@ struct dns_result {
  * Returns DNS_OK with res->naddrs >= 1, or a dns_status; res is filled as
  * far as the resolution went (names, rcode, server) either way. */
 int dns_resolve(const char *name, struct dns_result *res, uint64_t timeout_ms);
+
+/* ---- reverse lookups (RFC 1035 3.5): PTR under in-addr.arpa ---- */
+
+/* (dns_ptr_qname, in net/dns_wire.h, makes the name asked.) */
+/* Resolve addr to the name its PTR record gives, blocking as dns_resolve
+ * does (same servers, schedule and checks; positive answers are not
+ * cached). Returns DNS_OK with the name in name (no trailing dot, cut to
+ * len), DNS_ENXDOMAIN / DNS_ENODATA when the address has no name, or
+ * another dns_status. res, if not NULL, is filled as dns_resolve fills it
+ * (res->ptr holds the name). */
+int dns_resolve_ptr(uint32_t addr, char *name, size_t len, uint64_t timeout_ms, struct dns_result *res);
 
 /* "name does not exist (NXDOMAIN)", "timed out"... */
 const char *dns_strerror(int status);

@@ -210,6 +210,31 @@ static int dns_follow_chain(struct dns_query *q, const struct dns_msg *m, struct
 	return DNS_OK;
 }
 
+/* A NOERROR answer to a PTR query (RFC 1035 3.5), the CNAMEs already
+ * followed to cur: the first PTR record cur owns is the name. Positive
+ * PTR answers are not cached (the cache holds A RRsets), and neither is
+ * NODATA (the cache's NODATA means "no A record"). */
+static void dns_query_answer_ptr(struct dns_query *q, const struct dns_msg *m, const struct dns_name *cur,
+				 uint64_t now)
+{
+	for (unsigned i = 0; i < m->an_kept; i++) {
+		const struct dns_rr *rr = &m->an[i];
+		if (rr->type != DNS_TYPE_PTR || rr->class != DNS_CLASS_IN || !dns_name_equal(&rr->name, cur))
+			continue;
+		if (dns_name_to_text(&rr->rd.target, q->res.ptr, sizeof q->res.ptr) < 0) {
+			dns_stats.malformed++;
+			dns_query_finish(q, DNS_EMALFORMED, now);
+			return;
+		}
+		dns_query_ttl(q, rr->ttl);
+		dns_query_finish(q, DNS_OK, now);
+		return;
+	}
+	dns_query_ttl(q, dns_negative_ttl(m, cur));
+	dns_stats.nodata++;
+	dns_query_finish(q, DNS_ENODATA, now);
+}
+
 /* A NOERROR or NXDOMAIN answer that passed every check: use it. */
 static void dns_query_answer(struct dns_query *q, const struct dns_msg *m, uint64_t now)
 {
@@ -228,6 +253,11 @@ static void dns_query_answer(struct dns_query *q, const struct dns_msg *m, uint6
 		dns_query_ttl(q, neg);
 		dns_stats.nxdomain++;
 		dns_query_finish(q, DNS_ENXDOMAIN, now);
+		return;
+	}
+
+	if (q->qtype == DNS_TYPE_PTR) {
+		dns_query_answer_ptr(q, m, &cur, now);
 		return;
 	}
 

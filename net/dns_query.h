@@ -72,7 +72,7 @@ struct dns_query {
 /* Tell a trace observer that the query is about to leave from port. */
 void dns_query_trace_send(const struct dns_query *q, uint16_t port);
 
-/* Begin resolving qname (qtype: A; PTR later) with the servers given.
+/* Begin resolving qname (qtype: DNS_TYPE_A or DNS_TYPE_PTR) with the servers given.
  * res->names[0] is set from qname. With no servers the query is DONE at
  * once with DNS_ENOSERVERS. */
 void dns_query_start(struct dns_query *q, const struct dns_name *qname, uint16_t qtype, const uint32_t *servers,

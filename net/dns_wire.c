@@ -4,6 +4,7 @@
  * a loop except the message's own length. */
 #include "net/dns_wire.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "net/wire.h"
@@ -344,4 +345,10 @@ const char *dns_wire_strerror(int err)
 	if (err > 0 || -err >= (int)(sizeof text / sizeof text[0]))
 		return "unknown";
 	return text[-err];
+}
+
+void dns_ptr_qname(uint32_t addr, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%u.%u.%u.%u.in-addr.arpa", (unsigned)(addr & 0xff), (unsigned)((addr >> 8) & 0xff),
+		 (unsigned)((addr >> 16) & 0xff), (unsigned)(addr >> 24));
 }

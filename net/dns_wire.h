@@ -161,6 +161,13 @@ bool dns_name_in_zone(const struct dns_name *name, const struct dns_name *zone);
  * message, len bytes); *off moves past the name as it sits in place. */
 int dns_name_read(const uint8_t *msg, size_t len, size_t *off, struct dns_name *out);
 
+enum { DNS_PTR_QNAME_MAX = sizeof "255.255.255.255.in-addr.arpa" };
+
+/* The name a PTR query for addr (host order) asks (RFC 1035 3.5): the four
+ * octets in reverse order under in-addr.arpa, 198.51.100.10 ->
+ * "10.100.51.198.in-addr.arpa". buf should hold DNS_PTR_QNAME_MAX bytes. */
+void dns_ptr_qname(uint32_t addr, char *buf, size_t cap);
+
 /* ---- messages ---- */
 
 /* A standard query: id, RD set, one question (qname, qtype, class IN).

@@ -260,11 +260,36 @@ static void icmp_echo_request_input(struct netif *nif, struct netbuf *nb, const 
 	ipv4_output(nb, ih->dst, ih->src, IPV4_PROTO_ICMP, 0);
 }
 
+/* The error observer (traceroute); see net/icmp.h. */
+static icmp_error_observer_fn err_observer;
+static void *err_observer_arg;
+
+int icmp_error_observer_set(icmp_error_observer_fn fn, void *arg)
+{
+	if (!fn) {
+		if (err_observer_arg == arg)
+			err_observer = NULL, err_observer_arg = NULL;
+		return NET_OK;
+	}
+	if (err_observer)
+		return NET_EAGAIN;
+	err_observer = fn;
+	err_observer_arg = arg;
+	return NET_OK;
+}
+
 void icmp_deliver_error(uint32_t from, uint8_t type, uint8_t code, const struct ipv4_hdr *orig,
 			const uint8_t *l4, size_t l4_len)
 {
 	int err = icmp_error_to_net_err(type, code);
 	ipv4_icmp_error_fn fn;
+
+	if (err_observer) {
+		struct icmp_error_info e = {
+			.from = from, .type = type, .code = code, .orig = orig, .l4 = l4, .l4_len = l4_len,
+		};
+		err_observer(&e, err_observer_arg);
+	}
 
 	if (orig->proto == IPV4_PROTO_ICMP) {
 		/* About one of our echo requests: tell its ping session. */
@@ -334,7 +359,7 @@ void icmp_input(struct netif *nif, struct netbuf *nb, const struct ipv4_hdr *ih)
 		icmp_stats.rx_short++;
 		goto drop;
 	}
-	if (csum_compute(nb->data, nb->len) != 0) {
+	if (!csum_verified(csum_compute(nb->data, nb->len))) {
 		icmp_stats.rx_bad_checksum++;
 		goto drop;
 	}

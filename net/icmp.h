@@ -77,6 +77,23 @@ int icmp_send_time_exceeded(struct netif *nif, const struct netbuf *nb, const st
 void icmp_deliver_error(uint32_t from, uint8_t type, uint8_t code, const struct ipv4_hdr *orig,
 			const uint8_t *l4, size_t l4_len);
 
+/* ---- observing errors (traceroute) ----
+ * One observer at a time sees every ICMP error about a datagram of ours
+ * before it is delivered to its protocol, with what the protocol is not
+ * told: who reported it, the type and code. It runs on the network thread
+ * and must only note the facts and wake its thread. */
+struct icmp_error_info {
+	uint32_t from;                 /* the reporting router or host */
+	uint8_t type, code;
+	const struct ipv4_hdr *orig;   /* the quoted header of our datagram */
+	const uint8_t *l4;             /* the first quoted bytes of its payload */
+	size_t l4_len;                 /* >= ICMP_QUOTE_DATA */
+};
+typedef void (*icmp_error_observer_fn)(const struct icmp_error_info *e, void *arg);
+/* Install fn (NET_EAGAIN if another observer is installed); NULL fn removes
+ * the observer whose arg matches. */
+int icmp_error_observer_set(icmp_error_observer_fn fn, void *arg);
+
 /* The NET_E* code an ICMP error maps to (dest unreach host -> NET_EHOSTUNREACH...). */
 int icmp_error_to_net_err(uint8_t type, uint8_t code);
 /* A description, e.g. "Destination Host Unreachable", "Time to live exceeded". */

@@ -203,7 +203,7 @@ void ipv4_input(struct netif *nif, struct netbuf *nb)
 		goto drop;
 	}
 	netbuf_trim(nb, h.total_len);  /* drop Ethernet padding */
-	if (csum_compute(nb->data, h.hlen) != 0) {
+	if (!csum_verified(csum_compute(nb->data, h.hlen))) {
 		ipv4_stats.rx_bad_checksum++;
 		goto drop;
 	}

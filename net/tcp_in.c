@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "net/checksum.h"
 #include "net/err.h"
 #include "net/ipv4.h"
 #include "net/sys.h"
@@ -669,7 +670,7 @@ void tcp_input(struct netif *nif, struct netbuf *nb, const struct ipv4_hdr *ih)
 		tcp_stats.drop_bad_options++;
 		goto drop;
 	}
-	if (tcp_checksum(ih->src, ih->dst, nb->data, nb->len) != 0) {
+	if (!csum_verified(tcp_checksum(ih->src, ih->dst, nb->data, nb->len))) {
 		tcp_stats.drop_bad_checksum++;
 		goto drop;
 	}

@@ -269,7 +269,7 @@ void udp_input(struct netif *nif, struct netbuf *nb, const struct ipv4_hdr *ih)
 		goto drop;
 	/* Bytes past the UDP length (the IP payload was longer) are not ours. */
 	netbuf_trim(nb, h.len);
-	if (h.sum != 0 && udp_checksum(ih->src, ih->dst, nb->data, h.len) != 0) {
+	if (h.sum != 0 && !csum_verified(udp_checksum(ih->src, ih->dst, nb->data, h.len))) {
 		why = UDP_DROP_BADSUM;
 		goto drop;
 	}
@@ -353,6 +353,11 @@ static int udp_build(struct netbuf *nb, uint32_t src, uint16_t sport, uint32_t d
 
 int udp_output(struct netbuf *nb, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
 {
+	return udp_output_ttl(nb, src, sport, dst, dport, IPV4_DEFAULT_TTL);
+}
+
+int udp_output_ttl(struct netbuf *nb, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport, uint8_t ttl)
+{
 	int err;
 	if (src == 0) {
 		struct netif *nif;
@@ -368,7 +373,7 @@ int udp_output(struct netbuf *nb, uint32_t src, uint16_t sport, uint32_t dst, ui
 	if (err)
 		goto fail;
 	udp_stats.out_datagrams++;
-	return ipv4_output(nb, src, dst, IPV4_PROTO_UDP, IPV4_DEFAULT_TTL);
+	return ipv4_output(nb, src, dst, IPV4_PROTO_UDP, ttl ? ttl : IPV4_DEFAULT_TTL);
 
 fail:
 	udp_stats.out_errors++;

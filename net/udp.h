@@ -130,6 +130,9 @@ int udp_pcb_sendto(struct udp_pcb *pcb, struct netbuf *nb, uint32_t dst, uint16_
  * means the routed interface's address (it must be in the checksum, so
  * UDP resolves it). Consumes nb. Returns NET_OK or NET_E*. */
 int udp_output(struct netbuf *nb, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport);
+/* As udp_output, with the IPv4 time to live given (traceroute's probes;
+ * 0 means the default). */
+int udp_output_ttl(struct netbuf *nb, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport, uint8_t ttl);
 /* As udp_output, out of nif with no routing and src taken as given, even 0
  * (DHCP before it has an address: 0.0.0.0 -> 255.255.255.255). */
 int udp_output_if(struct netif *nif, struct netbuf *nb, uint32_t src, uint16_t sport, uint32_t dst,

@@ -27,6 +27,7 @@
 #include "user/sha256.h"
 #include "user/shell.h"
 #include "user/termsafe.h"
+#include "user/whoami.h"
 
 enum {
 	FETCH_PROGRESS_MS = 100,      /* redraw the bar at most 10 times a second */
@@ -344,6 +345,10 @@ static int cmd_fetch(int argc, char **argv)
 	}
 	if (err == HTTP_OK) {
 		fetch_summary(&o, &res, r);
+		/* Issue 11: did an address translator stand between us and the
+		 * server? Asked only with -v, only of servers that offer /whoami. */
+		if (o.verbose && res.addr)
+			whoami_tell_nat(res.host, res.port, res.addr);
 		return 0;
 	}
 	/* Finish the line a body or the bar was on, then say what failed. */

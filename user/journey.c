@@ -205,6 +205,19 @@ static void wire_details(const struct eth_hdr *eh, const struct ipv4_hdr *ih)
 
 /* ---- frames ---- */
 
+/* ---- issue 11: what the received TTL tells ----
+ * Hosts start a datagram's TTL at 64 (Linux, BSD, Pigeon), 128 (Windows)
+ * or 255 (many routers); each router on the way takes one off. So the
+ * smallest of those at or above the TTL received is the likely start,
+ * and the difference the number of routers the reply crossed. */
+static void tell_hops(const struct journey_item *it, uint8_t ttl)
+{
+	unsigned initial = ttl <= 64 ? 64 : ttl <= 128 ? 128 : 255;
+	unsigned hops = initial - ttl;
+	line(it, "ip", "the SYN,ACK arrived with TTL %u: sent with %u, so %u router%s forwarded it", ttl, initial, hops,
+	     hops == 1 ? "" : "s");
+}
+
 static void tell_tcp(const struct journey_item *it, int dir, const struct eth_hdr *eh, const struct ipv4_hdr *ih,
 		     const uint8_t *l4, size_t l4_cap)
 {
@@ -282,6 +295,7 @@ static void tell_tcp(const struct journey_item *it, int dir, const struct eth_hd
 		wire_details(eh, ih);
 		line(it, "tcp", "handshake round trip %llu.%03llu ms", (unsigned long long)(rtt / 1000),
 		     (unsigned long long)(rtt % 1000));
+		tell_hops(it, ih->ttl);
 		return;
 	}
 	if (control || payload)

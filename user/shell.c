@@ -246,6 +246,7 @@ static void shell_redraw(void *ctx)
 
 void shell_thread(void *arg)
 {
+	console_set_foreground(thread_current());
 	shell_editor_setup();
 	shell_autorun((const char *)arg);
 	for (;;) {

@@ -20,9 +20,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, '..', '..'))
 sys.path.insert(0, HERE)
 import netlab  # noqa: E402
+import story  # noqa: E402
 
 NS_FILE = os.path.join(ROOT, 'build', 'netlab.ns')
 DEMO = 'autorun="dhcp -s -w; fetch -v www.google.com; poweroff"'
+# TOPO=story: the path first, then the journey along it.
+STORY_DEMO = 'autorun="dhcp -s -w; traceroute www.google.com; fetch -v www.google.com; poweroff"'
 
 
 def main():
@@ -32,19 +35,24 @@ def main():
     ap.add_argument('--append', default=None)
     ap.add_argument('--accel', default=os.environ.get('ACCEL', 'tcg'))
     ap.add_argument('--mem', default=os.environ.get('MEM', '128'))
+    ap.add_argument('--topo', choices=['plain', 'story'], default=os.environ.get('TOPO') or 'plain',
+                    help='plain: one namespace; story: home router (NAT), three routers, resolver, server')
     ap.add_argument('--pcap', default=None,
                     help="connect COM2 (Pigeon's `capture`) to this file")
     ap.add_argument('--pcap-host', default=None,
                     help="QEMU's own capture of the NIC (filter-dump) to this file")
     a = ap.parse_args()
-    append = a.append if a.append is not None else (DEMO if a.mode == 'demo' else '')
-    with netlab.Netlab('tap', http=True) as lab:
+    demo = STORY_DEMO if a.topo == 'story' else DEMO
+    append = a.append if a.append is not None else (demo if a.mode == 'demo' else '')
+    lab = story.Story() if a.topo == 'story' else netlab.Netlab('tap', http=True)
+    with lab:
         os.makedirs(os.path.dirname(NS_FILE), exist_ok=True)
         with open(NS_FILE, 'w') as f:
             f.write(lab.name + '\n')
-        print('netlab %s: Pigeon gets 192.0.2.100-199 by DHCP; www.google.com is %s; '
+        print('netlab %s%s: Pigeon gets 192.0.2.100-199 by DHCP; www.google.com is %s; '
               '`make netlab-shell` opens a shell beside it. Quit: poweroff, or Ctrl-A X.'
-              % (lab.name, netlab.WEB_ADDR), flush=True)
+              % (lab.name, ' (story: the home router\'s namespace)' if a.topo == 'story' else '',
+                 netlab.WEB_ADDR), flush=True)
         argv = ['qemu-system-x86_64', '-accel', a.accel, '-m', a.mem, '-no-reboot', '-display', 'none',
                 '-chardev', 'stdio,id=con,mux=on,signal=off', '-serial', 'chardev:con',
                 '-mon', 'chardev=con,mode=readline',

@@ -15,14 +15,14 @@ DNS_STACK_SRCS := $(sort $(filter-out net/tcp%,$(NET_SRCS)) $(DNS_NET_SRCS)) \
 	$(DNS_UNIT_DIR)/dns_world.c
 DNS_UNIT_HDRS := $(wildcard $(DNS_UNIT_DIR)/*.h net/*.h tests/unit/net/fake_link.h) tests/unit/check.h
 
-UNIT_TESTS += $(DNS_UNIT_OUT)/test_dns_wire $(DNS_UNIT_OUT)/test_dns_query \
+UNIT_TESTS += $(DNS_UNIT_OUT)/test_dns_wire $(DNS_UNIT_OUT)/test_dns_query $(DNS_UNIT_OUT)/test_dns_ptr \
 	$(DNS_UNIT_OUT)/test_dns_resolve $(DNS_UNIT_OUT)/test_socket
 
 $(DNS_UNIT_OUT)/test_dns_wire: $(DNS_UNIT_DIR)/test_dns_wire.c net/dns_wire.c $(DNS_UNIT_HDRS)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< net/dns_wire.c
 
-$(DNS_UNIT_OUT)/test_dns_query: $(DNS_UNIT_DIR)/test_dns_query.c $(DNS_CORE_SRCS) $(DNS_UNIT_HDRS)
+$(DNS_UNIT_OUT)/test_dns_query $(DNS_UNIT_OUT)/test_dns_ptr: $(DNS_UNIT_OUT)/%: $(DNS_UNIT_DIR)/%.c $(DNS_CORE_SRCS) $(DNS_UNIT_HDRS)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(DNS_CORE_SRCS)
 

@@ -51,6 +51,8 @@ void console_clear(void) { clears++; }
 /* Redraw after notices and the journey: no other writer in these tests. */
 void console_set_line_owner(void (*redraw)(void *ctx), void *ctx) { (void)redraw; (void)ctx; }
 void journey_flush(void) {}
+struct thread *thread_current(void) { return NULL; }
+void console_set_foreground(const struct thread *t) { (void)t; }
 
 bool console_interrupted(void)
 {
