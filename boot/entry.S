@@ -4,7 +4,12 @@
  * EBX = physical address of the boot information. We identity-map the first
  * 4 GiB with 2 MiB pages (enough to reach the kernel, the boot information
  * and the PCI hole), enable PAE and long mode, and jump to kmain(magic, info).
- * The kernel replaces these tables with its own in vmm_init(). */
+ * The kernel replaces these tables with its own in vmm_init().
+ *
+ * The UEFI loader (boot/efi/) enters at _start64_efi instead, already in
+ * long mode; see boot/efi/handoff.h for the contract. */
+
+#include "boot/efi/handoff.h"
 
 #define CR0_PE (1 << 0)
 #define CR0_PG (1 << 31)
@@ -120,9 +125,70 @@ _start64:
 	xorq %rbp, %rbp           /* ends the frame-pointer chain for backtraces */
 	movl boot_magic, %edi
 	movl boot_info_ptr, %esi
+	xorl %edx, %edx           /* multiboot structures carry their own length */
 	call kmain
 7:	cli
 	hlt
+	jmp 7b
+
+/* From BOOTX64.EFI: long mode on the firmware's page tables, GDT and stack,
+ * all in boot-services memory that the kernel will reuse. Move onto the
+ * kernel's own before anything else: the same 4 GiB identity tables the
+ * multiboot path builds, boot_gdt, boot_stack. RDI = struct boot_info
+ * (below 4 GiB), RSI = its size. */
+	.globl _start64_efi
+_start64_efi:
+	cli
+	cld
+	/* The firmware's stack may lie above 4 GiB, which the boot tables
+	 * below do not map: leave it before they are loaded. */
+	movq $boot_stack_top, %rsp
+	movl %edi, boot_info_ptr
+	movl %esi, boot_info_len
+	movl $PIGEON_EFI_BOOT_MAGIC, boot_magic
+
+	movl $boot_pml4, %edi
+	xorl %eax, %eax
+	movl $(6 * 4096 / 8), %ecx
+	rep stosq
+	movq $boot_pdpt, %rax
+	orq $(PTE_P | PTE_W), %rax
+	movq %rax, boot_pml4
+	movq $boot_pd, %rax
+	orq $(PTE_P | PTE_W), %rax
+	movl $boot_pdpt, %edi
+	movl $4, %ecx
+1:	movq %rax, (%rdi)
+	addq $4096, %rax
+	addq $8, %rdi
+	loop 1b
+	movl $boot_pd, %edi
+	movq $(PTE_P | PTE_W | PTE_PS), %rax
+	movl $2048, %ecx
+2:	movq %rax, (%rdi)
+	addq $0x200000, %rax
+	addq $8, %rdi
+	loop 2b
+	movq $boot_pml4, %rax
+	movq %rax, %cr3
+
+	lgdt boot_gdt_ptr64
+	pushq $0x08
+	pushq $3f
+	lretq
+3:	movw $0x10, %ax
+	movw %ax, %ds
+	movw %ax, %es
+	movw %ax, %ss
+	xorw %ax, %ax
+	movw %ax, %fs
+	movw %ax, %gs
+	movq $boot_stack_top, %rsp
+	xorq %rbp, %rbp           /* ends the frame-pointer chain for backtraces */
+	movl boot_magic, %edi
+	movl boot_info_ptr, %esi
+	movl boot_info_len, %edx
+	call kmain
 	jmp 7b
 
 	.section .boot.rodata, "a"
@@ -138,12 +204,17 @@ boot_gdt_end:
 boot_gdt_ptr:
 	.short boot_gdt_end - boot_gdt - 1
 	.long boot_gdt
+	.balign 8
+boot_gdt_ptr64:                /* lgdt in long mode reads an 8-byte base */
+	.short boot_gdt_end - boot_gdt - 1
+	.quad boot_gdt
 
 	.section .boot.data, "aw"
 	.balign 4
 	.globl boot_magic, boot_info_ptr
 boot_magic: .long 0
 boot_info_ptr: .long 0
+boot_info_len: .long 0
 boot_ext_features: .long 0
 
 	.section .bss

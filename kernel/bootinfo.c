@@ -114,6 +114,8 @@ enum {
 	BOOTINFO_ENOEND = -4,       /* multiboot2 tags end without an end tag */
 	BOOTINFO_EMMAP = -5,        /* a memory map entry size that cannot be */
 	BOOTINFO_ESHORT = -6,       /* a tag too short for its own fields */
+	BOOTINFO_ESIZE = -7,        /* UEFI loader built with another struct boot_info */
+	BOOTINFO_ERANGE = -8,       /* UEFI loader's count or length past its array */
 };
 
 static uint32_t rd32(const uint8_t *p)
@@ -348,6 +350,36 @@ int bootinfo_parse_multiboot2(const void *info, size_t max_len, struct boot_info
 		/* Tags start 8-byte aligned; size <= total - off keeps this in range. */
 		off += (size + MB2_TAG_ALIGN - 1) & ~(uint32_t)(MB2_TAG_ALIGN - 1);
 	}
+}
+
+/* The UEFI loader fills a struct boot_info itself; trust its layout (same
+ * header, same size) but not its counts. */
+int bootinfo_accept_uefi(const void *info, size_t len, struct boot_info *out)
+{
+	int err = 0;
+
+	memset(out, 0, sizeof *out);
+	out->loader_kind = "uefi";
+	if (!info)
+		return BOOTINFO_ENULL;
+	if (len != sizeof *out)
+		return BOOTINFO_ESIZE;
+	memcpy(out, info, sizeof *out);
+	/* The loader's pointer would point into memory the kernel reuses. */
+	out->loader_kind = "uefi";
+	out->loader_name[sizeof out->loader_name - 1] = '\0';
+	out->cmdline[sizeof out->cmdline - 1] = '\0';
+	if (out->mmap_count > BOOT_MMAP_MAX) {
+		out->mmap_count = 0;
+		err = BOOTINFO_ERANGE;
+	}
+	if (out->rsdp_len > sizeof out->rsdp) {
+		out->rsdp_len = 0;
+		err = BOOTINFO_ERANGE;
+	}
+	out->info_phys = (uintptr_t)info;
+	out->info_len = len;
+	return err;
 }
 
 static bool option_sep(char c)

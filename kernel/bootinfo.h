@@ -70,6 +70,15 @@ int bootinfo_parse_multiboot1(const void *info, struct boot_info *out);
  * < 24, a tag too short for its fields); out then keeps what was read. */
 int bootinfo_parse_multiboot2(const void *info, size_t max_len, struct boot_info *out);
 
+/* Take over the struct boot_info that the UEFI loader (boot/efi/) built:
+ * both sides compile this header, so the layout is shared and len (the
+ * loader's sizeof) must equal ours. The struct is copied (its memory is
+ * reused later); loader_kind becomes "uefi", strings are re-terminated,
+ * and a count or length beyond its array is clamped to 0. Returns 0, or a
+ * negative number when info is NULL, the size differs or a field had to
+ * be clamped (out then holds what could be trusted). */
+int bootinfo_accept_uefi(const void *info, size_t len, struct boot_info *out);
+
 /* Value of option KEY on the command line (KEY=value or KEY="quoted value"),
  * copied to buf. Options are separated by white space; quotes may hold
  * spaces and semicolons and are removed; KEY matches whole words only

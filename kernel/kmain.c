@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "boot/efi/handoff.h"
+#include "drivers/fbcon.h"
 #include "drivers/ps2kbd.h"
 #include "drivers/serial.h"
 #include "drivers/vga.h"
@@ -45,7 +47,7 @@ static void heap_setup(void)
 	heap_init(phys_to_virt(arena), pages * PAGE_SIZE);
 }
 
-void kmain(uint32_t magic, uint32_t info_phys)
+void kmain(uint32_t magic, uint32_t info_phys, uint32_t info_len)
 {
 	uint64_t tsc_start = rdtsc();
 	serial_init(COM1_BASE);
@@ -55,8 +57,14 @@ void kmain(uint32_t magic, uint32_t info_phys)
 		rc = bootinfo_parse_multiboot1((const void *)(uintptr_t)info_phys, &boot_info);
 	else if (magic == MULTIBOOT2_BOOTLOADER_MAGIC)
 		rc = bootinfo_parse_multiboot2((const void *)(uintptr_t)info_phys, MB2_INFO_MAX, &boot_info);
+	else if (magic == PIGEON_EFI_BOOT_MAGIC)
+		rc = bootinfo_accept_uefi((const void *)(uintptr_t)info_phys, info_len, &boot_info);
+	/* A graphics framebuffer (UEFI, or GRUB on UEFI) means there may be no
+	 * VGA text mode at all: draw the console ourselves. */
 	if (boot_info.fb.addr == 0 || boot_info.fb.is_text)
 		vga_init();
+	else
+		fbcon_init(&boot_info.fb);
 	kprintf("\n%s %s (%s%s%s)\n", PIGEON_NAME, PIGEON_VERSION, boot_info.loader_kind ? boot_info.loader_kind : "?",
 		boot_info.loader_name[0] ? ", " : "", boot_info.loader_name);
 	if (rc != 0)
