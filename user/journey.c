@@ -454,12 +454,16 @@ static void journey_thread(void *arg)
 			waitq_wake_all(&jr.drained);
 			waitq_wait(&jr.more, WAIT_FOREVER);
 		}
-		/* Copy out first: printing is slow, and the stack may refill the slot. */
-		it = jr.q[jr.head % JOURNEY_QUEUE];
-		jr.head++;
+		/* Everything queued now is told in one go, between one clearing of
+		 * the line being typed and one redraw of it. */
 		jr.printing = true;
 		console_notice_begin();
-		tell(&it);
+		while (jr.head != jr.tail) {
+			/* Copy out first: printing is slow, and the stack may refill the slot. */
+			it = jr.q[jr.head % JOURNEY_QUEUE];
+			jr.head++;
+			tell(&it);
+		}
 		if (jr.lost) {
 			kprintf("%23s(%llu events came too fast to show)\n", "", (unsigned long long)jr.lost);
 			jr.lost = 0;
