@@ -132,9 +132,12 @@ netlab-shell:
 	@test -s $(BUILD)/netlab.ns || { echo "no netlab is running (start one with make tap)"; exit 1; }
 	ip netns exec $$(cat $(BUILD)/netlab.ns) bash
 
-# Large transfers into Pigeon through hostile links, ten seeds (minutes).
+# Minutes, not seconds: 1000 fetches and 10 DHCP renewals with the counters
+# back at their baseline every 100, then 64 MiB into Pigeon through hostile
+# links for ten seeds (the relay and netem).
 soak: $(BUILD)/pigeon.elf
 	@$(MAKE) --no-print-directory check-deps
+	$(PYTHON) tests/qemu/soak_fetch.py --fetches 1000 --renewals 10
 	$(PYTHON) tests/qemu/soak_tcp.py --mib 64 --seeds 1-10
 
 unit: $(UNIT_TESTS)

@@ -11,6 +11,7 @@
 #include "kernel/clock.h"
 #include "kernel/console.h"
 #include "kernel/heap.h"
+#include "net/netbuf.h"
 #include "kernel/panic.h"
 #include "kernel/pmm.h"
 #include "kernel/power.h"
@@ -162,6 +163,14 @@ uint64_t sched_idle_us(void) { return fake_idle_us; }
 
 size_t pmm_total_pages(void) { return 32768; }   /* 128 MiB */
 size_t pmm_free_pages(void) { return 30720; }    /* 120 MiB */
+
+void netbuf_get_stats(struct netbuf_stats *st)
+{
+	memset(st, 0, sizeof *st);
+	st->total = 1024;
+	st->in_use = 256;
+	st->high_water = 300;
+}
 
 void heap_get_stats(struct heap_stats *st)
 {
