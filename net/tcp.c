@@ -722,6 +722,12 @@ int tcp_foreach(void (*fn)(const struct tcp_conn_info *info, void *ctx), void *c
 		info.mem_bytes = tcp_conn_mem(c);
 		info.snd_mss = c->snd_mss;
 		info.error = c->error;
+		info.iss = c->iss;
+		info.irs = c->irs;
+		info.snd_una = c->snd_una;
+		info.snd_nxt = c->snd_nxt;
+		info.snd_max = c->snd_max;
+		info.rcv_nxt = c->rcv_nxt;
 		uint64_t first = UINT64_MAX;
 		for (int t = 0; t < TCP_T_COUNT; t++) {
 			if (c->timer[t] && c->timer[t] < first) {
@@ -798,6 +804,7 @@ static const struct net_counter tcp_counters[] = {
 	TCP_COUNTER(drop_dup_data),
 	TCP_COUNTER(drop_reass_full),
 	TCP_COUNTER(drop_after_close),
+	TCP_COUNTER(drop_listen_syn_fin),
 	TCP_COUNTER(rst_in),
 	TCP_COUNTER(rst_out),
 	TCP_COUNTER(challenge_acks),

@@ -127,6 +127,8 @@ struct tcp_conn_info {
 	uint32_t snd_mss;               /* data bytes per segment we send */
 	int error;                      /* tcp_conn_error() */
 	size_t mem_bytes;               /* memory this connection holds */
+	/* Sequence space, for black-box tests (nettest tcb). */
+	uint32_t iss, irs, snd_una, snd_nxt, snd_max, rcv_nxt;
 };
 /* Call fn for every connection and listener; returns how many. */
 int tcp_foreach(void (*fn)(const struct tcp_conn_info *info, void *ctx), void *ctx, uint64_t now_ms);

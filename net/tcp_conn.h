@@ -130,6 +130,7 @@ struct tcp_stats {
 	uint64_t drop_bad_synack, drop_syn_sent_other, drop_out_of_window, drop_no_ack;
 	uint64_t drop_ack_too_new, drop_ack_too_old, drop_rst_out_of_window;
 	uint64_t drop_dup_data, drop_reass_full, drop_after_close;
+	uint64_t drop_listen_syn_fin;   /* SYN+FIN to a listener (attack testbench T3) */
 	uint64_t rst_in, rst_out, challenge_acks, challenge_acks_limited, syn_in_synchronized;
 	/* activity */
 	uint64_t active_opens, passive_opens, established, closes, resets_by_peer;

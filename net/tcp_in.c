@@ -240,6 +240,12 @@ static void tcp_in_listen(struct tcp_conn *l, struct tcp_seg *seg, uint64_t now,
 		tcp_stats.drop_syn_sent_other++;
 		goto drop;
 	}
+	/* SYN+FIN is no opening anyone makes: a scan or an attack (BSD drops
+	 * it too); answering it would create a half-open child. */
+	if (h->flags & TCP_FIN) {
+		tcp_stats.drop_listen_syn_fin++;
+		goto drop;
+	}
 	/* Bounded: established children waiting for accept, and half-open
 	 * ones (a SYN flood fills only these; the peer retries). */
 	if (l->accept_count >= l->backlog) {

@@ -1,10 +1,12 @@
 /* netstat: every TCP connection and listener (TIME_WAIT included) with
  * its state, endpoints, queues, RTT, cwnd, running timer and memory; and
- * `netstat -s`, every counter group the stack keeps. */
+ * `netstat -s`, every counter group the stack keeps, by layer, zero rows
+ * hidden (-sa shows them). */
 #include <stdio.h>
 #include <string.h>
 
 #include "kernel/printf.h"
+#include "net/netbuf.h"
 #include "net/sys.h"
 #include "net/stack.h"
 #include "net/tcp.h"
@@ -56,15 +58,39 @@ static int netstat_conns(void)
 	return 0;
 }
 
-static int netstat_counters(void)
+/* -s: the counters grouped by layer, one "  name value" row each; rows
+ * that are zero are hidden unless all is set, so a drop reason that fired
+ * stands out (and a test can check that a silent discard was counted).
+ * The packet-buffer pool comes first as group "netbuf". */
+static int netstat_counters(bool all)
 {
 	size_t n;
 	const struct net_counter_group *const *groups = net_counter_groups(&n);
+	struct netbuf_stats nb;
 
-	for (size_t g = 0; g < n; g++)
-		for (size_t i = 0; i < groups[g]->count; i++)
-			kprintf("%s.%s = %llu\n", groups[g]->name, groups[g]->counters[i].name,
-				(unsigned long long)*groups[g]->counters[i].value);
+	netbuf_get_stats(&nb);
+	kprintf("netbuf:\n  total %u\n", nb.total);
+	if (nb.in_use || all)
+		kprintf("  in_use %u\n", nb.in_use);
+	kprintf("  high_water %u\n", nb.high_water);
+	if (nb.alloc_failures || all)
+		kprintf("  alloc_failures %llu\n", (unsigned long long)nb.alloc_failures);
+	if (nb.large_in_use || all)
+		kprintf("  large_in_use %u\n", nb.large_in_use);
+	if (nb.bad_frees || all)
+		kprintf("  bad_frees %llu\n", (unsigned long long)nb.bad_frees);
+	for (size_t g = 0; g < n; g++) {
+		bool shown = false;
+		for (size_t i = 0; i < groups[g]->count; i++) {
+			uint64_t v = *groups[g]->counters[i].value;
+			if (v == 0 && !all)
+				continue;
+			if (!shown)
+				kprintf("%s:\n", groups[g]->name);
+			shown = true;
+			kprintf("  %s %llu\n", groups[g]->counters[i].name, (unsigned long long)v);
+		}
+	}
 	return 0;
 }
 
@@ -73,10 +99,12 @@ static int cmd_netstat(int argc, char **argv)
 	if (argc == 1)
 		return netstat_conns();
 	if (argc == 2 && strcmp(argv[1], "-s") == 0)
-		return netstat_counters();
+		return netstat_counters(false);
+	if (argc == 2 && (strcmp(argv[1], "-sa") == 0 || strcmp(argv[1], "-as") == 0))
+		return netstat_counters(true);
 	return shell_usage_error("netstat", "unknown option %s", argv[1]);
 }
 
-COMMAND(netstat, .name = "netstat", .usage = "netstat [-s]",
-	.summary = "TCP connections and listeners; -s: every network counter",
+COMMAND(netstat, .name = "netstat", .usage = "netstat [-s | -sa]",
+	.summary = "TCP connections and listeners; -s: network counters by layer (-sa: zeros too)",
 	.example = "netstat\nnetstat -s", .run = cmd_netstat);

@@ -161,7 +161,8 @@ def main(argv):
     if 'pigeon' in args.guests:
         notes.append('Pigeon: DNS is `host -v`\'s own figure; the page and 64 MiB figures are '
                      'fetch\'s summary line after `dns -f` (DNS included); fetch of 64 MiB '
-                     'also computes the SHA-256, checked against webroot.py.')
+                     'is timed without hashing, like the peers\' wget -O /dev/null; a second, '
+                     'untimed fetch --sha256 checks the bytes against webroot.py.')
     if failures:
         notes.append('%d guest run(s) failed and are left out (see the log).' % failures)
     # The quick check writes apart so `make test` never clobbers real results.

@@ -21,6 +21,13 @@ SUMMARY = re.compile(r'200 OK, (\d+) bytes in (\d+) ms')
 
 
 def counters(g):
+    """(live heap allocations, packet buffers in use, connections), read
+    once the last fetch's connection has finished closing (an event seen
+    in netstat, not a fixed wait)."""
+    for _ in range(200):
+        ns = g.run('netstat')
+        if not [l for l in ns.split('\n') if l.startswith('tcp') and 'TIME_WAIT' not in l]:
+            break
     mem = g.run('mem')
     live = int(re.search(r'(\d+) live allocations', mem).group(1))
     bufs = int(re.search(r'(\d+) in use, high water', mem).group(1))
