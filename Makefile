@@ -28,11 +28,18 @@ KERNEL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_SRCS)) $(patsubst %.S,$(
 # Host unit tests: each tests/unit/<area>/unit.mk appends to UNIT_TESTS.
 UNIT_TESTS :=
 include $(wildcard tests/unit/*/unit.mk)
+# Fuzzing (tests/fuzz/): make fuzz, make fuzz-test; FUZZ_BINS, FUZZ_TESTS.
+include tests/fuzz/fuzz.mk
+# make test replays every saved input and smokes each target briefly. `pair`
+# is left out until its open finding (tests/fuzz/open/pair/) is fixed: see
+# the README's Robustness section; `make fuzz-test` still runs it.
+FUZZ_TEST_SMOKE_SECONDS ?= 8
+FUZZ_TEST_TARGETS := $(filter-out pair,$(FUZZ_ALL))
 
 # Packages a fresh Debian/Ubuntu machine needs for build, run and test.
 DEB_PACKAGES := build-essential binutils qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common \
 	xorriso mtools dnsmasq-base iproute2 nginx-light iputils-ping python3 python3-scapy tcpdump ovmf gnu-efi clang \
-	tshark gdb bear cppcheck clang-tidy clang-format gnuplot-nox ipxe-qemu curl wrk nftables
+	tshark gdb bear cppcheck clang-tidy clang-format gnuplot-nox ipxe-qemu curl wrk nftables libclang-rt-14-dev
 # The tools whose absence means `make deps` has not run yet.
 DEP_TOOLS := $(QEMU) grub-mkrescue xorriso mformat dnsmasq ip nginx ping nft wrk curl
 
@@ -147,9 +154,10 @@ qemu-test: all
 	@$(PYTHON) tests/run qemu $(PYTHON) tests/qemu/run.py
 
 # Everything: host unit tests, then the QEMU tests; one summary line at the end.
-test: check-deps all $(UNIT_TESTS)
+test: check-deps all $(UNIT_TESTS) $(FUZZ_BINS)
 	@$(PYTHON) tests/run all --unit $(UNIT_TESTS) --qemu $(PYTHON) tests/qemu/run.py \
-		--cmd $(PYTHON) tests/bench/bench.py --quick
+		--cmd $(PYTHON) tests/bench/bench.py --quick \
+		--cmd env FUZZ_SMOKE_SECONDS=$(FUZZ_TEST_SMOKE_SECONDS) $(PYTHON) $(FUZZ_TESTS) $(FUZZ_TEST_TARGETS)
 
 # Pigeon against a Linux guest and iPXE on the same virtual NIC, five runs
 # interleaved: build/bench/results.md, results.json and throughput.png.

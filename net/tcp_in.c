@@ -3,7 +3,8 @@
  * they amend. Each step ends in one of three named exits:
  *
  *   drop             free the segment, say nothing
- *   drop_after_ack   free it and send an ACK (<SEQ=SND.NXT><ACK=RCV.NXT>)
+ *   drop_after_ack   free it and send an ACK (<SEQ=SND.MAX><ACK=RCV.NXT>),
+ *                    at most challenge_ack_limit a second (no ACK storms)
  *   drop_with_reset  free it and answer with a RST built from it
  *
  * tcp_input always consumes the netbuf. */
@@ -647,7 +648,7 @@ drop_with_challenge:
 	tcp_send_challenge_ack(c, now);
 	return;
 drop_after_ack:
-	tcp_send_ack(c, now);
+	tcp_send_ack_limited(c, now);
 	return;
 drop_with_reset:
 	tcp_respond_rst(seg);

@@ -3,6 +3,7 @@
  * earlier sequence number. */
 #include "net/tcp_out.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "net/err.h"
@@ -129,6 +130,19 @@ static int tcp_emit(struct tcp_conn *c, uint32_t seq, uint32_t len, uint8_t flag
 	return NET_OK;
 }
 
+/* The sequence number of a segment that carries no data, SYN or FIN: an
+ * ACK. While retransmitting, SND.NXT is behind SND.MAX and so maybe
+ * behind the peer's RCV.NXT, and an empty segment below RCV.NXT is
+ * unacceptable (RFC 9293 3.10.7.4): the peer drops it (and the ACK and
+ * window it carries) and answers with an ACK of its own, which two ends
+ * both retransmitting then bounce forever. So SND.MAX, as BSD's
+ * tcp_output does; except while probing a zero window, where the peer
+ * takes only RCV.NXT, which SND.NXT (pulled back to SND.UNA) is. */
+static uint32_t tcp_ack_seq(const struct tcp_conn *c)
+{
+	return c->timer[TCP_T_PERSIST] ? c->snd_nxt : c->snd_max;
+}
+
 /* SYN_SENT and SYN_RECEIVED: the SYN (or SYN-ACK) when snd_nxt is back
  * at iss (first send, or the retransmission timer rewound it). */
 static void tcp_output_syn(struct tcp_conn *c, uint64_t now)
@@ -136,7 +150,7 @@ static void tcp_output_syn(struct tcp_conn *c, uint64_t now)
 	if (c->snd_nxt != c->iss) {
 		/* SYN already out: only an ACK can be owed (SYN_RECEIVED). */
 		if (c->state == TCP_SYN_RECEIVED && (c->flags & TF_ACKNOW))
-			tcp_emit(c, c->snd_nxt, 0, TCP_ACK_FLAG);
+			tcp_emit(c, tcp_ack_seq(c), 0, TCP_ACK_FLAG);
 		return;
 	}
 	uint8_t flags = TCP_SYN | (c->state == TCP_SYN_RECEIVED ? TCP_ACK_FLAG : 0);
@@ -166,7 +180,7 @@ static void tcp_output_data(struct tcp_conn *c, uint64_t now)
 		if (c->flags & TF_FIN_ACKED) {
 			/* Everything we will ever send is acknowledged. */
 			if (c->flags & TF_ACKNOW)
-				tcp_emit(c, c->snd_nxt, 0, TCP_ACK_FLAG);
+				tcp_emit(c, tcp_ack_seq(c), 0, TCP_ACK_FLAG);
 			return;
 		}
 		bool fin_queued = (c->flags & TF_FIN_QUEUED) != 0;
@@ -182,7 +196,7 @@ static void tcp_output_data(struct tcp_conn *c, uint64_t now)
 			if (!c->timer[TCP_T_PERSIST])
 				tcp_timer_persist_arm(c, now);
 			if (c->flags & TF_ACKNOW)
-				tcp_emit(c, c->snd_nxt, 0, TCP_ACK_FLAG);
+				tcp_emit(c, tcp_ack_seq(c), 0, TCP_ACK_FLAG);
 			return;
 		}
 
@@ -222,7 +236,7 @@ static void tcp_output_data(struct tcp_conn *c, uint64_t now)
 		}
 		if (!send) {
 			if (c->flags & TF_ACKNOW)
-				tcp_emit(c, c->snd_nxt, 0, TCP_ACK_FLAG);
+				tcp_emit(c, tcp_ack_seq(c), 0, TCP_ACK_FLAG);
 			/* Data waits, nothing is in flight to bring an ACK, the
 			 * window is too small to use: the persist timer breaks
 			 * the deadlock (RFC 9293 3.8.6.2.1, BSD's setpersist). */
@@ -280,7 +294,7 @@ void tcp_output(struct tcp_conn *c, uint64_t now)
 	case TCP_TIME_WAIT:
 		/* Nothing left to send but ACKs of the peer's FIN. */
 		if (c->flags & TF_ACKNOW)
-			tcp_emit(c, c->snd_nxt, 0, TCP_ACK_FLAG);
+			tcp_emit(c, tcp_ack_seq(c), 0, TCP_ACK_FLAG);
 		return;
 	default:
 		tcp_output_data(c, now);
@@ -319,10 +333,12 @@ void tcp_send_ack(struct tcp_conn *c, uint64_t now)
 	tcp_output(c, now);
 	/* In states where output sends nothing by itself, send it here. */
 	if (c->flags & TF_ACKNOW)
-		tcp_emit(c, c->snd_nxt, 0, TCP_ACK_FLAG);
+		tcp_emit(c, tcp_ack_seq(c), 0, TCP_ACK_FLAG);
 }
 
-void tcp_send_challenge_ack(struct tcp_conn *c, uint64_t now)
+/* RFC 5961 7: one more ACK this second, or false (counted) when the
+ * connection has had its tcp_settings.challenge_ack_limit. */
+static bool tcp_ack_budget(struct tcp_conn *c, uint64_t now)
 {
 	if (now - c->challenge_start_ms >= CHALLENGE_WINDOW_MS) {
 		c->challenge_start_ms = now;
@@ -330,11 +346,24 @@ void tcp_send_challenge_ack(struct tcp_conn *c, uint64_t now)
 	}
 	if (c->challenge_count >= tcp_settings.challenge_ack_limit) {
 		tcp_stats.challenge_acks_limited++;
-		return;
+		return false;
 	}
 	c->challenge_count++;
+	return true;
+}
+
+void tcp_send_challenge_ack(struct tcp_conn *c, uint64_t now)
+{
+	if (!tcp_ack_budget(c, now))
+		return;
 	tcp_stats.challenge_acks++;
-	tcp_emit(c, c->snd_nxt, 0, TCP_ACK_FLAG);
+	tcp_emit(c, tcp_ack_seq(c), 0, TCP_ACK_FLAG);
+}
+
+void tcp_send_ack_limited(struct tcp_conn *c, uint64_t now)
+{
+	if (tcp_ack_budget(c, now))
+		tcp_send_ack(c, now);
 }
 
 void tcp_send_rst(struct tcp_conn *c)

@@ -20,11 +20,18 @@ void tcp_output(struct tcp_conn *c, uint64_t now);
  * retransmit, NewReno partial ACK) and restart the retransmission timer. */
 void tcp_output_rexmt_first(struct tcp_conn *c, uint64_t now);
 
-/* An ACK now: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. */
+/* An ACK now: <SEQ=SND.MAX><ACK=RCV.NXT><CTL=ACK> (SND.NXT while
+ * probing a zero window: see tcp_ack_seq in tcp_out.c). */
 void tcp_send_ack(struct tcp_conn *c, uint64_t now);
 /* RFC 5961 7: the same ACK, at most tcp_settings.challenge_ack_limit per
  * second per connection. */
 void tcp_send_challenge_ack(struct tcp_conn *c, uint64_t now);
+/* The ACK that answers a segment dropped as unacceptable (outside the
+ * window, or acknowledging what we never sent), under the same limit:
+ * two ends that disagree about the sequence space (after injected data,
+ * say) would otherwise answer each other's answers forever, an ACK storm.
+ * Linux limits its out-of-window ACKs likewise. */
+void tcp_send_ack_limited(struct tcp_conn *c, uint64_t now);
 /* Reset the connection from our side: <SEQ=SND.MAX><ACK=RCV.NXT><CTL=RST,ACK>. */
 void tcp_send_rst(struct tcp_conn *c);
 /* A keepalive probe (RFC 9293 3.8.4): <SEQ=SND.UNA-1><ACK=RCV.NXT><CTL=ACK>. */
