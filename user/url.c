@@ -162,7 +162,8 @@ static int url_set_host(struct url *u, const char *s, size_t len)
 		return URL_EIPV6;
 	/* One trailing dot names the root explicitly; it is not a label. */
 	size_t name_len = s[len - 1] == '.' ? len - 1 : len;
-	if (name_len > URL_NAME_MAX)
+	/* The text kept (trailing dot included) must fit u->host with its NUL. */
+	if (name_len > URL_NAME_MAX || len >= URL_HOST_MAX)
 		return URL_EHOSTLONG;
 	size_t label = 0;
 	for (size_t i = 0; i < len; i++) {

@@ -67,7 +67,9 @@ def big_file():
     period = bytes(range(BIG_PERIOD))
     block = period * (1024 * 1024 // BIG_PERIOD + 2)       # > 1 MiB of whole periods
     h = hashlib.sha256()
-    tmp = path + '.tmp'
+    # Tests run in parallel: each writer its own temporary file; the
+    # rename is atomic, so the last one in wins with identical bytes.
+    tmp = '%s.tmp.%d' % (path, os.getpid())
     with open(tmp, 'wb') as f:
         done = 0
         while done < BIG_SIZE:
@@ -80,8 +82,10 @@ def big_file():
             done += n
     os.replace(tmp, path)
     digest = h.hexdigest()
-    with open(sha_path, 'w') as f:
+    sha_tmp = '%s.tmp.%d' % (sha_path, os.getpid())
+    with open(sha_tmp, 'w') as f:
         f.write('%s  %s\n' % (digest, BIG_NAME))
+    os.replace(sha_tmp, sha_path)
     return path, digest
 
 
