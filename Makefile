@@ -30,11 +30,9 @@ UNIT_TESTS :=
 include $(wildcard tests/unit/*/unit.mk)
 # Fuzzing (tests/fuzz/): make fuzz, make fuzz-test; FUZZ_BINS, FUZZ_TESTS.
 include tests/fuzz/fuzz.mk
-# make test replays every saved input and smokes each target briefly. `pair`
-# is left out until its open finding (tests/fuzz/open/pair/) is fixed: see
-# the README's Robustness section; `make fuzz-test` still runs it.
+# make test replays every saved input and smokes each target briefly.
 FUZZ_TEST_SMOKE_SECONDS ?= 8
-FUZZ_TEST_TARGETS := $(filter-out pair,$(FUZZ_ALL))
+FUZZ_TEST_TARGETS := $(FUZZ_ALL)
 
 # Packages a fresh Debian/Ubuntu machine needs for build, run and test.
 DEB_PACKAGES := build-essential binutils qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common \

@@ -329,6 +329,9 @@ void tcp_conn_drop_buffers(struct tcp_conn *c)
 	sys_free(c->rcvbuf.buf);
 	tcp_ring_init(&c->sndbuf, NULL, 0);
 	tcp_ring_init(&c->rcvbuf, NULL, 0);
+	/* Out-of-order ranges describe bytes in the receive ring: gone too. */
+	tcp_reass_init(&c->reass);
+	c->sack_n = 0;
 }
 
 void tcp_conn_time_wait(struct tcp_conn *c, uint64_t now)

@@ -102,6 +102,10 @@ static void tcp_in_fin(struct tcp_conn *c, uint64_t now)
 	c->rcv_nxt++;
 	c->flags |= TF_RCV_FIN | TF_ACKNOW;
 	c->flags &= ~TF_RCV_FIN_OOO;
+	/* Nothing comes after the FIN: forget what was held beyond it (its
+	 * offsets would no longer match the ring, and SACK would report it). */
+	tcp_reass_init(&c->reass);
+	c->sack_n = 0;
 	switch (c->state) {
 	case TCP_SYN_RECEIVED:
 	case TCP_ESTABLISHED:
@@ -168,6 +172,17 @@ static void tcp_in_text(struct tcp_conn *c, struct tcp_seg *seg, uint64_t now)
 		fin = false;
 		c->flags |= TF_ACKNOW;
 	}
+	/* Nothing past the FIN is data (eighth step): a FIN already seen
+	 * beyond a hole bounds what may still come (the first FIN's place
+	 * holds), and a FIN now ends what was held beyond it. */
+	if ((c->flags & TF_RCV_FIN_OOO) && off + n > c->rcv_fin_seq - c->rcv_nxt) {
+		uint32_t fin_off = c->rcv_fin_seq - c->rcv_nxt;
+		n = fin_off > off ? fin_off - off : 0;
+		fin = false;
+		c->flags |= TF_ACKNOW;
+	}
+	if (fin && tcp_reass_trim(&c->reass, off + n))
+		c->sack_n = 0; /* blocks may name what is gone (reneging, RFC 2018 8) */
 
 	if (n && off == 0) {
 		/* In order: take it and whatever out-of-order data it joins. */

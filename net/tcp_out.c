@@ -324,6 +324,11 @@ void tcp_output_rexmt_first(struct tcp_conn *c, uint64_t now)
 	uint32_t next = seq + len + (fin ? 1 : 0);
 	if (SEQ_LT(c->snd_nxt, next))
 		c->snd_nxt = next;
+	/* The segment may reach past what had been sent (the application
+	 * wrote more since): SND.MAX must cover that, or its ACK would look
+	 * like one for data never sent and be refused. */
+	if (SEQ_GT(c->snd_nxt, c->snd_max))
+		c->snd_max = c->snd_nxt;
 	tcp_timer_rexmt_arm(c, now);
 }
 

@@ -77,3 +77,22 @@ uint32_t tcp_reass_end(const struct tcp_reass *q)
 {
 	return q->count ? q->r[q->count - 1].end : 0;
 }
+
+uint32_t tcp_reass_trim(struct tcp_reass *q, uint32_t end)
+{
+	uint32_t dropped = 0, n = 0;
+	for (uint32_t i = 0; i < q->count; i++) {
+		struct tcp_reass_range r = q->r[i];
+		if (r.start >= end) {
+			dropped += r.end - r.start;
+			continue;
+		}
+		if (r.end > end) {
+			dropped += r.end - end;
+			r.end = end;
+		}
+		q->r[n++] = r;
+	}
+	q->count = n;
+	return dropped;
+}

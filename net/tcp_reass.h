@@ -29,6 +29,9 @@ int tcp_reass_add(struct tcp_reass *q, uint32_t start, uint32_t end);
  * of order (now in order too); offsets are then rebased on the new
  * RCV.NXT = old + n + returned. */
 uint32_t tcp_reass_advance(struct tcp_reass *q, uint32_t n);
+/* Forget what is held at offset end or beyond (the peer's FIN is at end:
+ * nothing after it is data). Returns the bytes forgotten. */
+uint32_t tcp_reass_trim(struct tcp_reass *q, uint32_t end);
 /* Bytes held out of order. */
 uint32_t tcp_reass_bytes(const struct tcp_reass *q);
 /* Offset just past the last held byte (0 if none). */

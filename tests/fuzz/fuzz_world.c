@@ -270,24 +270,52 @@ void fuzz_world_begin(const struct fuzz_world_cfg *cfg)
 
 /* ---- invariants ---- */
 
+/* The connection's numbers, when one of its invariants broke. */
+static void fw_dump_conn(const struct tcp_conn *c)
+{
+	fprintf(stderr, "tcp %s %u->%u: iss %u snd_una %u snd_nxt %u snd_max %u snd_wnd %u flags %#x\n"
+		"  irs %u rcv_nxt %u rcv_adv %u rcv_fin_seq %u sndbuf %u/%u rcvbuf %u/%u reass:",
+		tcp_state_name[c->state], c->lport, c->rport, c->iss, c->snd_una, c->snd_nxt, c->snd_max,
+		c->snd_wnd, c->flags, c->irs, c->rcv_nxt, c->rcv_adv, c->rcv_fin_seq, c->sndbuf.len,
+		c->sndbuf.size, c->rcvbuf.len, c->rcvbuf.size);
+	for (uint32_t i = 0; i < c->reass.count && i < TCP_REASS_MAX; i++)
+		fprintf(stderr, " [%u,%u)", c->reass.r[i].start, c->reass.r[i].end);
+	fprintf(stderr, "\n");
+}
+
+#define CONN_ASSERT(c, cond)                                                   \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fw_dump_conn(c);                                       \
+			fuzz_fail(__FILE__, __LINE__, #cond);                  \
+		}                                                              \
+	} while (0)
+
 static void fw_check_conn(const struct tcp_conn *c)
 {
-	FUZZ_ASSERT(c->state < TCP_STATE_COUNT);
-	FUZZ_ASSERT(c->sndbuf.len <= c->sndbuf.size);
-	FUZZ_ASSERT(c->rcvbuf.len <= c->rcvbuf.size);
-	FUZZ_ASSERT(c->reass.count <= TCP_REASS_MAX);
+	CONN_ASSERT(c, c->state < TCP_STATE_COUNT);
+	CONN_ASSERT(c, c->sndbuf.len <= c->sndbuf.size);
+	CONN_ASSERT(c, c->rcvbuf.len <= c->rcvbuf.size);
+	CONN_ASSERT(c, c->reass.count <= TCP_REASS_MAX);
 	if (c->state == TCP_LISTEN || c->state == TCP_CLOSED)
 		return;
-	FUZZ_ASSERT(SEQ_LEQ(c->snd_una, c->snd_nxt));
-	FUZZ_ASSERT(SEQ_LEQ(c->snd_nxt, c->snd_max));
+	CONN_ASSERT(c, SEQ_LEQ(c->snd_una, c->snd_nxt));
+	CONN_ASSERT(c, SEQ_LEQ(c->snd_nxt, c->snd_max));
 	/* Nothing is ever sent beyond the data held (and the SYN, the FIN). */
 	uint32_t end = tcp_snd_seq0(c) + c->sndbuf.len + ((c->flags & TF_FIN_QUEUED) ? 1u : 0u);
-	FUZZ_ASSERT(SEQ_LEQ(c->snd_max, end));
+	CONN_ASSERT(c, SEQ_LEQ(c->snd_max, end));
 	/* Out-of-order data sits inside the receive ring's free space. */
-	FUZZ_ASSERT(tcp_reass_end(&c->reass) <= tcp_ring_space(&c->rcvbuf));
-	FUZZ_ASSERT(c->sack_n <= TCP_SACK_BLOCKS_MAX);
-	FUZZ_ASSERT(c->snd_wscale <= TCP_WSCALE_MAX && c->rcv_wscale <= TCP_WSCALE_MAX);
-	FUZZ_ASSERT(c->snd_mss > 0);
+	CONN_ASSERT(c, tcp_reass_end(&c->reass) <= tcp_ring_space(&c->rcvbuf));
+	/* Nothing past the peer's FIN is data. */
+	if (c->flags & TF_RCV_FIN)
+		CONN_ASSERT(c, c->reass.count == 0 && !(c->flags & TF_RCV_FIN_OOO));
+	if (c->flags & TF_RCV_FIN_OOO) {
+		CONN_ASSERT(c, SEQ_GT(c->rcv_fin_seq, c->rcv_nxt));
+		CONN_ASSERT(c, tcp_reass_end(&c->reass) <= c->rcv_fin_seq - c->rcv_nxt);
+	}
+	CONN_ASSERT(c, c->sack_n <= TCP_SACK_BLOCKS_MAX);
+	CONN_ASSERT(c, c->snd_wscale <= TCP_WSCALE_MAX && c->rcv_wscale <= TCP_WSCALE_MAX);
+	CONN_ASSERT(c, c->snd_mss > 0);
 }
 
 static void fw_check_info(const struct tcp_conn_info *info, void *ctx)
