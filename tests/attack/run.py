@@ -1,23 +1,23 @@
 #!/usr/bin/python3
-"""Run attack-testbench groups directly: /usr/bin/python3 tests/attack/run.py [tcp|ip] [ID...]
-(make test runs them through tests/qemu/run.py as qemu.attack.*)."""
+"""Run attack-testbench groups directly:
+    /usr/bin/python3 tests/attack/run.py [GROUP...] [ID...]
+GROUP is a tests/attack/cases_GROUP.py (tcp, ip, ...); make test runs the
+same groups through tests/qemu/run.py as qemu.attack.GROUP."""
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench        # noqa: E402
-import cases_ip     # noqa: E402
-import cases_tcp    # noqa: E402
-
-GROUPS = {'tcp': cases_tcp.TESTS, 'ip': cases_ip.TESTS}
+from groups import groups   # noqa: E402
 
 
 def main(argv):
-    groups = [a for a in argv if a in GROUPS] or list(GROUPS)
-    only = [a for a in argv if a not in GROUPS]
+    all_groups = groups()
+    names = [a for a in argv if a in all_groups] or list(all_groups)
+    only = [a for a in argv if a not in all_groups]
     failed = 0
-    for name in groups:
-        cases = [c for c in GROUPS[name] if not only or any(o in c[0] for o in only)]
+    for name in names:
+        cases = [c for c in all_groups[name] if not only or any(o == c[0] or o in c[0] for o in only)]
         if not cases:
             continue
         with bench.Bench(http=True) as b:
