@@ -34,8 +34,9 @@ struct capture_slot {
 
 /* One capture per machine. Only threads touch it (the hook runs in netd or in
  * the thread that sent), and threads switch only in yield(): no lock. */
+static struct capture_slot cap_ring[CAPTURE_SLOTS];  /* bss, not image */
+
 static struct {
-	struct capture_slot ring[CAPTURE_SLOTS];
 	uint32_t head;  /* next slot the hook fills (free-running) */
 	uint32_t tail;  /* next slot the drainer writes (free-running) */
 	bool running;
@@ -68,7 +69,7 @@ static void capture_hook(enum net_capture_dir dir, const struct netif *nif, cons
 		cap.st.not_captured++;
 		return;
 	}
-	struct capture_slot *s = &cap.ring[cap.head % CAPTURE_SLOTS];
+	struct capture_slot *s = &cap_ring[cap.head % CAPTURE_SLOTS];
 	uint32_t n = nb->len > CAPTURE_SNAPLEN ? CAPTURE_SNAPLEN : (uint32_t)nb->len;
 
 	if (n < nb->len)
@@ -129,7 +130,7 @@ static void capture_thread(void *arg)
 	for (;;) {
 		while (cap.tail == cap.head)
 			waitq_wait(&cap.wake, WAIT_FOREVER);
-		capture_write_record(&cap.ring[cap.tail % CAPTURE_SLOTS]);
+		capture_write_record(&cap_ring[cap.tail % CAPTURE_SLOTS]);
 		cap.tail++;
 		cap.st.written++;
 		/* One record at a time: let netd and the shell run between. */
