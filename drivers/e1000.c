@@ -14,6 +14,7 @@
 #include "kernel/pmm.h"
 #include "kernel/vmm.h"
 #include "net/err.h"
+#include "net/perf.h"
 
 enum {
 	E1000_MMIO_SIZE = 0x20000,       /* BAR0 of the 82540EM: 128 KiB of registers */
@@ -274,6 +275,7 @@ static void e1000_isr(void *arg)
 		return;
 	dev->pending |= icr;
 	dev->interrupts++;
+	perf_count(PERF_EV_INTERRUPTS, 1);
 	if (icr & E1000_ICR_RXO)
 		dev->rx_overruns++;
 	if (dev->notify)
@@ -491,6 +493,7 @@ int e1000_rx(struct e1000 *dev, void (*deliver)(void *ctx, struct netbuf *nb), v
 		e1000_rx_mark(nb);
 		dev->st.rx_packets++;
 		dev->st.rx_bytes += len;
+		perf_count(PERF_EV_RX_BYTES, len);
 		deliver(ctx, nb);
 		delivered++;
 		i = (i + 1) % E1000_RX_RING;
@@ -507,6 +510,11 @@ recycle:
 		 * handed up. One tail write per batch: each is an MMIO exit. */
 		wmb();
 		e1000_write(dev, E1000_RDT, (i + E1000_RX_RING - 1) % E1000_RX_RING);
+		perf_count(PERF_EV_RDT_WRITES, 1);
+	}
+	if (delivered) {
+		perf_count(PERF_EV_RX_BATCHES, 1);
+		perf_count(PERF_EV_RX_FRAMES, (uint64_t)delivered);
 	}
 	return delivered;
 }
@@ -542,6 +550,8 @@ int e1000_tx_queue(struct e1000 *dev, struct netbuf *nb)
 	d->cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
 	dev->tx_nb[use] = nb;
 	dev->tx_next_to_use = next;
+	perf_count(PERF_EV_TX_FRAMES, 1);
+	perf_count(PERF_EV_TX_BYTES, nb->len);
 	return NET_OK;
 }
 
@@ -554,6 +564,7 @@ void e1000_tx_flush(struct e1000 *dev)
 	wmb();
 	dev->tx_tail = dev->tx_next_to_use;
 	e1000_write(dev, E1000_TDT, dev->tx_tail);
+	perf_count(PERF_EV_TDT_WRITES, 1);
 }
 
 int e1000_tx(struct e1000 *dev, struct netbuf *nb)

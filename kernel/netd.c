@@ -8,6 +8,7 @@
 
 #include "drivers/e1000.h"
 #include "drivers/e1000_regs.h"
+#include "kernel/clock.h"
 #include "kernel/console.h"
 #include "kernel/heap.h"
 #include "kernel/io.h"
@@ -20,6 +21,7 @@
 #include "net/err.h"
 #include "net/netbuf.h"
 #include "net/netif.h"
+#include "net/perf.h"
 #include "net/stack.h"
 #include "net/stack_init.h"
 #include "net/sys.h"
@@ -35,6 +37,7 @@ static struct {
 	struct netif eth0;
 	struct thread *thread;
 	bool started;
+	struct netd_timeline timeline;
 } netd = { .wake = WAITQ_INIT("netd") };
 
 void netd_kick(void)
@@ -56,7 +59,9 @@ static void netd_nic_notify(void *ctx)
  * once. */
 static int netd_eth0_transmit(struct netif *nif, struct netbuf *nb)
 {
+	enum perf_stage prev = perf_enter(PERF_NIC_TX);
 	int rc = thread_current() == netd.thread ? e1000_tx_queue(netd.nic, nb) : e1000_tx(netd.nic, nb);
+	perf_leave(prev);
 	if (rc != NET_OK) {
 		nif->stats.tx_dropped++;
 		netbuf_free(nb);
@@ -68,13 +73,19 @@ static void netd_deliver(void *ctx, struct netbuf *nb)
 {
 	struct netif *nif = ctx;
 	nb->netif = nif;
+	if (!netd.timeline.first_frame_us)
+		netd.timeline.first_frame_us = now_us();
+	enum perf_stage prev = perf_enter(PERF_ETHERNET);
 	netif_input(nif, nb);
+	perf_leave(prev);
 }
 
 static void netd_dhcp_event(struct netif *nif, enum dhcp_event ev, const struct dhcp_lease *lease)
 {
 	char line[160];
 	if (ev == DHCP_EVENT_BOUND) {
+		if (!netd.timeline.bound_us)
+			netd.timeline.bound_us = now_us();
 		dhcp_format_lease(nif, lease, line, sizeof line);
 		console_notice("%s", line);
 	} else if (ev == DHCP_EVENT_LOST) {
@@ -112,6 +123,7 @@ static void netd_eth0_up(void)
 		netd.nic = NULL;
 		return;
 	}
+	netd.timeline.rx_enabled_us = now_us();
 	netif_register(nif);
 	netif_set_link(nif, e1000_link_up(netd.nic));
 	dhcp_set_event_handler(netd_dhcp_event);
@@ -120,6 +132,7 @@ static void netd_eth0_up(void)
 
 struct netif *netd_eth0(void) { return netd.nic ? &netd.eth0 : NULL; }
 struct e1000 *netd_nic(void) { return netd.nic; }
+void netd_get_timeline(struct netd_timeline *t) { *t = netd.timeline; }
 
 static void netd_thread(void *arg)
 {
@@ -136,13 +149,20 @@ static void netd_thread(void *arg)
 					console_notice("eth0: link %s", up ? "up" : "down");
 				}
 			}
+			perf_enter(PERF_NIC_RX);
 			frames = e1000_rx(netd.nic, netd_deliver, &netd.eth0, NETD_RX_BUDGET);
+			perf_enter(PERF_NIC_RECLAIM);
 			e1000_tx_reclaim(netd.nic);
+			perf_leave(PERF_IDLE);
 		}
 		uint64_t now = sys_now_ms();
+		perf_enter(PERF_TIMERS);
 		net_tick(now);
-		if (netd.nic)
+		if (netd.nic) {
+			perf_enter(PERF_NIC_TX);
 			e1000_tx_flush(netd.nic);
+		}
+		perf_leave(PERF_IDLE);
 		if (frames == NETD_RX_BUDGET || netd.kicked) {
 			yield(); /* more waiting: let the shell run, then drain again */
 			continue;

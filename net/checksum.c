@@ -1,6 +1,7 @@
 /* The Internet checksum (RFC 1071 section 4.1's algorithm, in C). */
 #include "net/checksum.h"
 
+#include "net/perf.h"
 #include "net/wire.h"
 
 /* A byte at an even offset is the high half of its 16-bit word in network
@@ -42,6 +43,7 @@ uint32_t csum_add(uint32_t sum, const void *data, size_t len)
 {
 	const uint8_t *p = data;
 	uint64_t acc = 0;
+	enum perf_stage prev = perf_enter(PERF_CHECKSUM);
 
 	/* RFC 1071 2(B): the one's complement sum does not depend on byte
 	 * order, so add whole native 32-bit words (a quarter of the work of
@@ -63,6 +65,7 @@ uint32_t csum_add(uint32_t sum, const void *data, size_t len)
 		acc += host_byte_at_even_offset(p[0]);
 	while (acc >> 16)
 		acc = (acc & 0xffff) + (acc >> 16);
+	perf_leave(prev);
 	return csum_carry(sum + host_to_be16_sum((uint16_t)acc));
 }
 

@@ -9,6 +9,7 @@
 #include "net/err.h"
 #include "net/ipv4.h"
 #include "net/netem.h"
+#include "net/perf.h"
 #include "net/trace.h"
 #include "net/wire.h"
 
@@ -22,9 +23,10 @@ const uint8_t eth_zero_addr[ETH_ALEN];
 static const struct {
 	uint16_t type;
 	void (*input)(struct netif *nif, struct netbuf *nb);
+	enum perf_stage stage;
 } eth_protocols[] = {
-	{ ETH_P_IPV4, ipv4_input },
-	{ ETH_P_ARP, arp_input },
+	{ ETH_P_IPV4, ipv4_input, PERF_IPV4 },
+	{ ETH_P_ARP, arp_input, PERF_ARP },
 };
 
 char *eth_format_addr(const uint8_t *mac, char *buf)
@@ -71,7 +73,9 @@ void eth_input(struct netif *nif, struct netbuf *nb)
 	}
 	for (size_t i = 0; i < sizeof eth_protocols / sizeof eth_protocols[0]; i++) {
 		if (eth_protocols[i].type == h.type) {
+			enum perf_stage prev = perf_enter(eth_protocols[i].stage);
 			eth_protocols[i].input(nif, nb);
+			perf_leave(prev);
 			return;
 		}
 	}
@@ -81,7 +85,8 @@ drop:
 	netbuf_free(nb);
 }
 
-int eth_output(struct netif *nif, struct netbuf *nb, const uint8_t *dst_mac, uint16_t ethertype)
+static int eth_output_frame(struct netif *nif, struct netbuf *nb, const uint8_t *dst_mac,
+			    uint16_t ethertype)
 {
 	uint8_t *p = netbuf_push(nb, ETH_HLEN);
 	size_t len;
@@ -116,5 +121,13 @@ int eth_output(struct netif *nif, struct netbuf *nb, const uint8_t *dst_mac, uin
 		eth_stats.tx_errors++;
 		nif->stats.tx_dropped++;
 	}
+	return rc;
+}
+
+int eth_output(struct netif *nif, struct netbuf *nb, const uint8_t *dst_mac, uint16_t ethertype)
+{
+	enum perf_stage prev = perf_enter(PERF_ETHERNET);
+	int rc = eth_output_frame(nif, nb, dst_mac, ethertype);
+	perf_leave(prev);
 	return rc;
 }

@@ -12,6 +12,7 @@
 #include "net/ethernet.h"
 #include "net/icmp.h"
 #include "net/ipv4_reasm.h"
+#include "net/perf.h"
 #include "net/sys.h"
 #include "net/trace.h"
 #include "net/udp.h"
@@ -158,13 +159,26 @@ static bool ipv4_accepts(const struct netif *nif, uint32_t dst)
 	return false;
 }
 
+/* The perf stage a protocol's input is charged to. */
+static enum perf_stage ipv4_perf_stage(uint8_t proto)
+{
+	switch (proto) {
+	case IPV4_PROTO_ICMP: return PERF_ICMP;
+	case IPV4_PROTO_UDP: return PERF_UDP;
+	case IPV4_PROTO_TCP: return PERF_TCP_IN;
+	default: return PERF_IPV4;
+	}
+}
+
 static void ipv4_deliver(struct netif *nif, struct netbuf *nb, const struct ipv4_hdr *h)
 {
 	ipv4_input_fn input = ipv4_protocols[h->proto].input;
 
 	if (input) {
 		ipv4_stats.rx_delivered++;
+		enum perf_stage prev = perf_enter(ipv4_perf_stage(h->proto));
 		input(nif, nb, h);
+		perf_leave(prev);
 		return;
 	}
 	if (h->proto == IPV4_PROTO_TCP) {
@@ -358,6 +372,7 @@ static int ipv4_fragment(struct netif *nif, struct netbuf *nb, struct ipv4_hdr *
 			break;
 		}
 		memcpy(netbuf_put(f, n), nb->data + off, n);
+		perf_count(PERF_EV_COPY_TX, n);
 		p = netbuf_push(f, IPV4_HLEN);
 		h->total_len = (uint16_t)(IPV4_HLEN + n);
 		h->frag_off = (uint16_t)off;
@@ -384,8 +399,8 @@ static void ipv4_trace_route(const struct netif *nif, uint32_t dst, uint32_t nex
 	net_trace_note(&ev);
 }
 
-int ipv4_output_flags(struct netif *nif, struct netbuf *nb, uint32_t src, uint32_t dst, uint8_t proto,
-		      uint8_t ttl, unsigned flags)
+static int ipv4_output_route(struct netif *nif, struct netbuf *nb, uint32_t src, uint32_t dst,
+			     uint8_t proto, uint8_t ttl, unsigned flags)
 {
 	struct ipv4_hdr h;
 	uint32_t next_hop;
@@ -442,6 +457,15 @@ int ipv4_output_flags(struct netif *nif, struct netbuf *nb, uint32_t src, uint32
 	return ipv4_send(nif, nb, dst, next_hop);
 fail:
 	netbuf_free(nb);
+	return rc;
+}
+
+int ipv4_output_flags(struct netif *nif, struct netbuf *nb, uint32_t src, uint32_t dst, uint8_t proto,
+		      uint8_t ttl, unsigned flags)
+{
+	enum perf_stage prev = perf_enter(PERF_IPV4);
+	int rc = ipv4_output_route(nif, nb, src, dst, proto, ttl, flags);
+	perf_leave(prev);
 	return rc;
 }
 

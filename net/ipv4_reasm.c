@@ -6,6 +6,7 @@
 
 #include "net/checksum.h"
 #include "net/icmp.h"
+#include "net/perf.h"
 #include "net/wire.h"
 
 struct ipv4_reasm_stats ipv4_reasm_stats;
@@ -167,6 +168,7 @@ static struct netbuf *reasm_build(struct reasm *r, struct ipv4_hdr *out, uint64_
 	be16_put(p + IPV4_CSUM, csum_compute(p, hlen));
 	for (uint32_t i = 0; i < r->nfrags; i++)
 		memcpy(p + hlen + r->frags[i].off, r->frags[i].nb->data, r->frags[i].len);
+	perf_count(PERF_EV_COPY_RX, size - hlen);
 	*out = r->first;
 	out->total_len = (uint16_t)size;
 	out->mf = false;

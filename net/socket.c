@@ -12,6 +12,7 @@
 
 #include "net/err.h"
 #include "net/netbuf.h"
+#include "net/perf.h"
 #include "net/tcp.h"
 #include "net/udp.h"
 
@@ -252,6 +253,7 @@ static struct netbuf *sock_dgram_nb(const void *buf, size_t len)
 		return NULL;
 	}
 	memcpy(p, buf, len);
+	perf_count(PERF_EV_COPY_TX, len);
 	return nb;
 }
 
@@ -273,7 +275,9 @@ static long sock_stream_send(struct tcp_conn *c, const uint8_t *buf, size_t len,
 	uint64_t deadline = sock_deadline(timeout_ms);
 	size_t done = 0;
 	while (done < len) {
+		enum perf_stage prev = perf_enter(PERF_SOCKET);
 		long n = tcp_conn_send(c, buf + done, len - done);
+		perf_leave(prev);
 		if (n < 0)
 			return done ? (long)done : n;
 		done += (size_t)n;
@@ -327,6 +331,7 @@ static long sock_dgram_recv(struct socket *s, void *buf, size_t len, struct sock
 		return err;        /* a pending ICMP error, reported once */
 	size_t n = nb->len < len ? nb->len : len;
 	memcpy(buf, nb->data, n);
+	perf_count(PERF_EV_COPY_RX, n);
 	if (from) {
 		from->addr = rx.src_addr;
 		from->port = rx.src_port;
@@ -349,7 +354,9 @@ static long sock_stream_recv(struct socket *s, void *buf, size_t len, struct soc
 	}
 	uint64_t deadline = sock_deadline(timeout_ms);
 	for (;;) {
+		enum perf_stage prev = perf_enter(PERF_SOCKET);
 		long n = tcp_conn_recv(c, buf, len);
+		perf_leave(prev);
 		if (n != NET_EAGAIN)
 			return n;
 		if (timeout_ms == 0)

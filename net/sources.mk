@@ -12,6 +12,7 @@ NET_CORE_SRCS := \
 	net/netbuf.c \
 	net/netem.c \
 	net/netif.c \
+	net/perf.c \
 	net/stack.c \
 	net/trace.c
 

@@ -8,6 +8,7 @@
 
 #include "net/err.h"
 #include "net/icmp.h"
+#include "net/perf.h"
 #include "net/stack.h"
 #include "net/sys.h"
 #include "net/tcp_conn.h"
@@ -497,6 +498,7 @@ long tcp_conn_send(struct tcp_conn *c, const void *buf, size_t len)
 		return NET_ECLOSED;
 	uint32_t n = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
 	n = tcp_ring_write(&c->sndbuf, buf, n);
+	perf_count(PERF_EV_COPY_TX, n);
 	if (n) {
 		tcp_output(c, sys_now_ms());
 		sys_kick();
@@ -511,6 +513,7 @@ long tcp_conn_recv(struct tcp_conn *c, void *buf, size_t len)
 	if (c->rcvbuf.len) {
 		uint32_t n = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
 		n = tcp_ring_read(&c->rcvbuf, buf, n);
+		perf_count(PERF_EV_COPY_RX, n);
 		tcp_window_maybe_update(c, sys_now_ms());
 		sys_kick();
 		return n;

@@ -15,6 +15,7 @@
 #include "net/checksum.h"
 #include "net/err.h"
 #include "net/ipv4.h"
+#include "net/perf.h"
 #include "net/sys.h"
 #include "net/tcp.h"
 #include "net/tcp_cc.h"
@@ -188,6 +189,7 @@ static void tcp_in_text(struct tcp_conn *c, struct tcp_seg *seg, uint64_t now)
 		/* In order: take it and whatever out-of-order data it joins. */
 		bool had_holes = c->reass.count != 0;
 		tcp_ring_write_at(&c->rcvbuf, 0, d, n);
+		perf_count(PERF_EV_COPY_RX, n);
 		uint32_t more = tcp_reass_advance(&c->reass, n);
 		tcp_ring_commit(&c->rcvbuf, n + more);
 		c->rcv_nxt += n + more;
@@ -210,6 +212,7 @@ static void tcp_in_text(struct tcp_conn *c, struct tcp_seg *seg, uint64_t now)
 		 * the range, and send a duplicate ACK at once (RFC 5681 4.2). */
 		if (tcp_reass_add(&c->reass, off, off + n) == 0) {
 			tcp_ring_write_at(&c->rcvbuf, off, d, n);
+			perf_count(PERF_EV_COPY_RX, n);
 			tcp_stats.ooo_segments++;
 			tcp_stats.ooo_bytes += n;
 			if (c->flags & TF_SACK_OK)

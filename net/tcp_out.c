@@ -9,6 +9,7 @@
 #include "net/err.h"
 #include "net/ipv4.h"
 #include "net/netbuf.h"
+#include "net/perf.h"
 #include "net/sys.h"
 #include "net/tcp_timer.h"
 #include "net/trace.h"
@@ -32,8 +33,8 @@ static void tcp_count_rexmt(struct tcp_conn *c, uint32_t seq, uint32_t len)
  * netbuf and hand it to IPv4. NET_ENOMEM when no netbuf was free (nothing
  * sent); otherwise what ipv4_output said, which the caller may ignore: a
  * segment lost after this point is recovered by the timers. */
-static int tcp_xmit(uint32_t src, uint32_t dst, struct tcp_hdr *h, const struct tcp_ring *ring,
-		    uint32_t off, uint32_t len)
+static int tcp_xmit_segment(uint32_t src, uint32_t dst, struct tcp_hdr *h, const struct tcp_ring *ring,
+			    uint32_t off, uint32_t len)
 {
 	struct netbuf *nb = netbuf_alloc();
 
@@ -48,6 +49,7 @@ static int tcp_xmit(uint32_t src, uint32_t dst, struct tcp_hdr *h, const struct 
 			return NET_EMSGSIZE;
 		}
 		tcp_ring_peek(ring, off, d, len);
+		perf_count(PERF_EV_COPY_TX, len);
 	}
 	uint8_t *p = netbuf_push(nb, TCP_HLEN + tcp_opts_len(&h->opts));
 	h->sum = 0;
@@ -56,6 +58,15 @@ static int tcp_xmit(uint32_t src, uint32_t dst, struct tcp_hdr *h, const struct 
 	tcp_stats.segs_out++;
 	tcp_stats.bytes_out += len;
 	return ipv4_output(nb, src, dst, IPV4_PROTO_TCP, IPV4_DEFAULT_TTL);
+}
+
+static int tcp_xmit(uint32_t src, uint32_t dst, struct tcp_hdr *h, const struct tcp_ring *ring,
+		    uint32_t off, uint32_t len)
+{
+	enum perf_stage prev = perf_enter(PERF_TCP_OUT);
+	int rc = tcp_xmit_segment(src, dst, h, ring, off, len);
+	perf_leave(prev);
+	return rc;
 }
 
 uint32_t tcp_rcv_window(const struct tcp_conn *c)
@@ -414,6 +425,12 @@ void tcp_window_maybe_update(struct tcp_conn *c, uint64_t now)
 	uint32_t step = 2u * c->rcv_mss;
 	if (step > c->rcvbuf.size / 2)
 		step = c->rcvbuf.size / 2;
+	/* Only when the sender could be running short: while it still has
+	 * half a buffer of window, the ACKs netd sends for its data carry the
+	 * new window anyway, and each update from a reading application is
+	 * one more transmit (an exit to the emulator) per read. */
+	if (adv >= c->rcvbuf.size / 2)
+		return;
 	if (win > adv && win - adv >= step) {
 		tcp_stats.window_updates++;
 		tcp_send_ack(c, now);

@@ -40,7 +40,7 @@ FUZZ_LIBS_ipv4_reasm := $(FUZZ_WORLD)
 FUZZ_LIBS_dhcp_message := $(FUZZ_WORLD)
 FUZZ_LIBS_stateful := $(FUZZ_WORLD)
 FUZZ_LIBS_pair := $(FUZZ_WORLD)
-FUZZ_LIBS_tcp_options := tests/fuzz/fuzz_util.c net/tcp_wire.c net/checksum.c
+FUZZ_LIBS_tcp_options := tests/fuzz/fuzz_util.c net/tcp_wire.c net/checksum.c net/perf.c
 FUZZ_LIBS_dns_response := tests/fuzz/fuzz_util.c tests/unit/net/fake_sys.c net/dns_wire.c \
 	net/dns_cache.c net/dns_query.c net/err.c net/trace.c
 FUZZ_LIBS_http_response := tests/fuzz/fuzz_util.c user/http_wire.c user/url.c

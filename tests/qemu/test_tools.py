@@ -163,3 +163,43 @@ def test_panic_symbols():
         report = g.expect(r'(?s)backtrace:(.*?)\*\*\* system halted \*\*\*', start=start).group(1)
         assert re.search(r'#0 0x[0-9a-f]{16} trigger_\w+\+0x[0-9a-f]+', report), report
         assert re.search(r'#\d 0x[0-9a-f]{16} shell_run_line\+0x[0-9a-f]+', report), report
+
+
+def _perf_row(out, stage):
+    """(entries, cycles share in tenths of a percent) of a `perf` stage row."""
+    m = re.search(r'(?m)^  %s +(\d+) +[\d.]+ [kM] +(\d+)\.(\d)%%' % re.escape(stage), out)
+    assert m, 'no %r row in perf output: %r' % (stage, out)
+    return int(m.group(1)), int(m.group(2)) * 10 + int(m.group(3))
+
+
+def test_perf_after_download():
+    """`perf` after `perf reset` and a 64 MiB download over TAP: every
+    receive-path stage has entries, the shares add up to about 100%, the
+    traffic and per-MiB lines match what was fetched, the receive path
+    batches (many frames per RX pass and per TX kick), and the boot line
+    shows when the receiver came on and the lease was bound."""
+    with netlab.Netlab('tap', http=True) as lab, Guest(net=lab) as g:
+        g.wait_prompt()
+        g.expect(LEASE_RE, timeout=90)
+        out = g.run('perf')
+        assert 'since boot' in out, out
+        g.run('perf reset')
+        got = g.run('fetch -o null www.google.com/big.bin', timeout=300)
+        assert '200 OK, 67108864 bytes' in got, got
+        out = g.run('perf')
+        assert 'since perf reset' in out, out
+        total = 0
+        for stage in ('nic rx', 'nic tx', 'ethernet', 'ipv4', 'tcp in', 'tcp out', 'socket', 'checksum'):
+            entries, share = _perf_row(out, stage)
+            assert entries > 0, '%s has no entries: %r' % (stage, out)
+            total += share
+        assert total <= 1001, 'shares add up to %d tenths: %r' % (total, out)
+        m = re.search(r'Traffic: ([\d.]+) MiB in \((\d+) frames\)', out)
+        assert m and 64.0 <= float(m.group(1)) < 70.0 and int(m.group(2)) > 44000, out
+        m = re.search(r'RX batches \(([\d.]+) frames each\).*\n.* TX kicks \(([\d.]+) frames each\)', out)
+        assert m and float(m.group(1)) > 4 and float(m.group(2)) > 2, 'no batching: %r' % out
+        m = re.search(r'Copies: ([\d.]+) bytes copied per byte in', out)
+        assert m and 0.9 <= float(m.group(1)) <= 2.1, out
+        m = re.search(r'receiver on (\d+), first frame in (\d+), DHCP bound (\d+)', out)
+        assert m and int(m.group(1)) <= int(m.group(2)) <= int(m.group(3)), out
+        note(out)

@@ -17,7 +17,7 @@ $(DUNIT_DIR)/test_pci: tests/unit/drivers/test_pci.c tests/unit/drivers/fake_pci
 		drivers/pci.c
 
 $(DUNIT_DIR)/test_e1000: tests/unit/drivers/test_e1000.c tests/unit/drivers/fake_pci.c \
-		drivers/pci.c drivers/e1000.c $(DUNIT_HDRS)
+		drivers/pci.c drivers/e1000.c net/perf.c $(DUNIT_HDRS)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(DUNIT_CFLAGS) -o $@ tests/unit/drivers/test_e1000.c tests/unit/drivers/fake_pci.c \
-		drivers/pci.c drivers/e1000.c
+		drivers/pci.c drivers/e1000.c net/perf.c

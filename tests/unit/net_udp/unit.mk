@@ -8,7 +8,7 @@ include net/sources.mk
 NET_UDP_DIR := tests/unit/net_udp
 NET_UDP_OUT := $(BUILD)/unit/net_udp
 NET_UDP_SRCS := $(NET_UDP_DIR)/fake_env.c tests/unit/net/fake_sys.c net/udp.c net/dhcp.c net/netbuf.c \
-	net/checksum.c net/err.c
+	net/checksum.c net/perf.c net/err.c
 NET_UDP_STACK_SRCS := $(NET_SRCS) tests/unit/net/fake_sys.c tests/unit/net/fake_link.c
 NET_UDP_HDRS := $(wildcard $(NET_UDP_DIR)/*.h tests/unit/net/*.h net/*.h) tests/unit/check.h
 
