@@ -129,6 +129,7 @@ tap: $(BUILD)/pigeon.elf
 	$(PYTHON) tests/netlab/interactive.py tap $(NETLAB_CAPTURE) $(if $(TOPO),--topo $(TOPO))
 
 # The journey, told: boots with autorun="dhcp -s -w; fetch -v www.google.com; poweroff".
+# TOPO=story: two Pigeons, client and server, and both ends of one fetch.
 demo: $(BUILD)/pigeon.elf
 	@$(MAKE) --no-print-directory check-deps
 	$(PYTHON) tests/netlab/interactive.py demo $(NETLAB_CAPTURE) $(if $(TOPO),--topo $(TOPO))

@@ -3,6 +3,7 @@
 
     interactive.py tap  [--iso] [--kernel build/pigeon.elf] [--append '...']
     interactive.py demo
+    interactive.py demo --topo story   (two Pigeons: tests/netlab/story_demo.py)
 
 Brings up a TAP netlab (DHCP, DNS that knows www.google.com, the test web
 server), runs QEMU inside it with the serial console on this terminal, and
@@ -21,11 +22,10 @@ ROOT = os.path.abspath(os.path.join(HERE, '..', '..'))
 sys.path.insert(0, HERE)
 import netlab  # noqa: E402
 import story  # noqa: E402
+import story_demo  # noqa: E402
 
 NS_FILE = os.path.join(ROOT, 'build', 'netlab.ns')
 DEMO = 'autorun="dhcp -s -w; fetch -v www.google.com; poweroff"'
-# TOPO=story: the path first, then the journey along it.
-STORY_DEMO = 'autorun="dhcp -s -w; traceroute www.google.com; fetch -v www.google.com; poweroff"'
 
 
 def main():
@@ -42,8 +42,9 @@ def main():
     ap.add_argument('--pcap-host', default=None,
                     help="QEMU's own capture of the NIC (filter-dump) to this file")
     a = ap.parse_args()
-    demo = STORY_DEMO if a.topo == 'story' else DEMO
-    append = a.append if a.append is not None else (demo if a.mode == 'demo' else '')
+    if a.mode == 'demo' and a.topo == 'story':
+        return story_demo.main()    # both ends of one fetch
+    append = a.append if a.append is not None else (DEMO if a.mode == 'demo' else '')
     lab = story.Story() if a.topo == 'story' else netlab.Netlab('tap', http=True)
     with lab:
         os.makedirs(os.path.dirname(NS_FILE), exist_ok=True)

@@ -23,6 +23,12 @@ traceroute's three probes per hop are all answered). The server runs nginx
 with the home page and /whoami (the address the request came from: the
 home router's WAN address, because of the NAT).
 
+Story(server='pigeon') puts a second Pigeon there instead of nginx: the
+server namespace becomes a bridge between r3's link and a TAP (stap0), and
+the guest booted with lab.server_net() takes www.google.com's address
+itself (SERVER_PIGEON_SETUP) and serves it with httpd, so one fetch can be
+told from both ends.
+
     import story
     with story.Story() as lab:          # duck-types netlab.Netlab for Guest
         Guest(net=lab) ...
@@ -88,6 +94,11 @@ TRACE_HOPS = [
     ('r3.example.test', '203.0.113.6'),
     ('www.google.com', SERVER),
 ]
+# The Pigeon server (Story(server='pigeon')): its TAP, MAC and configuration.
+SERVER_TAP = 'stap0'
+SERVER_MAC = '52:54:00:00:00:10'
+SERVER_GW = '198.51.100.9'
+SERVER_PIGEON_SETUP = 'ifconfig eth0 %s/30 gw %s dns %s' % (SERVER, SERVER_GW, ISP_DNS)
 REVERSE_ZONES = ['2.0.192.in-addr.arpa', '100.51.198.in-addr.arpa', '113.0.203.in-addr.arpa']
 WHOAMI = '/whoami'
 
@@ -107,7 +118,10 @@ class Story:
 
     mode = 'tap'
 
-    def __init__(self):
+    def __init__(self, server='nginx'):
+        if server not in ('nginx', 'pigeon'):
+            raise ValueError("server must be 'nginx' or 'pigeon'")
+        self.server = server
         self.tag = 'pst%d-%d' % (os.getpid() % 100000, next(_counter))
         self.ns = {role: '%s-%s' % (self.tag, role)
                    for role in ['home', 'r1', 'r2', 'r3', 'isp', 'server']}
@@ -223,7 +237,27 @@ class Story:
         self._do('home', 'nft', '-f', nft)
         self._start_isp_dns()
         self._start_home_dnsmasq()
-        self._start_nginx()
+        if self.server == 'pigeon':
+            self._bridge_server_tap()
+        else:
+            self._start_nginx()
+
+    def _bridge_server_tap(self):
+        """The server namespace as a plain switch: r3's link and the
+        second Pigeon's TAP on one bridge, no address of its own."""
+        link = 'v%d' % [i for i, l in enumerate(LINKS) if l[2] == 'server'][0]
+        self._do('server', 'ip', 'addr', 'flush', 'dev', link)
+        self._do('server', 'ip', 'link', 'add', 'br0', 'type', 'bridge')
+        self._do('server', 'ip', 'tuntap', 'add', 'dev', SERVER_TAP, 'mode', 'tap')
+        for dev in (link, SERVER_TAP):
+            self._do('server', 'ip', 'link', 'set', dev, 'master', 'br0')
+            self._do('server', 'ip', 'link', 'set', dev, 'up')
+        self._do('server', 'ip', 'link', 'set', 'br0', 'up')
+
+    def server_net(self):
+        """For harness.Guest(net=...): the server Pigeon's NIC on stap0."""
+        assert self.server == 'pigeon' and self.started
+        return _ServerNet(self)
 
     def _dns_ok(self, ns, server, name='www.google.com'):
         def probe():
@@ -355,6 +389,31 @@ class Story:
             except (OSError, TypeError):
                 pass
         return '\n'.join(out)
+
+
+class _ServerNet:
+    """The server Pigeon's view of the lab: QEMU in the server namespace
+    on stap0. The Story itself is closed by its owner."""
+
+    mode = 'tap'
+    started = True
+
+    def __init__(self, lab):
+        self.lab = lab
+        self.name = lab.ns['server']
+
+    def qemu_args(self):
+        return ['-netdev', 'tap,id=net0,ifname=%s,script=no,downscript=no' % SERVER_TAP,
+                '-device', 'e1000,netdev=net0,mac=' + SERVER_MAC]
+
+    def wrap(self, argv):
+        return self.lab.wrap(argv, ns='server')
+
+    def start(self):
+        return self
+
+    def close(self):
+        pass
 
 
 def selftest():

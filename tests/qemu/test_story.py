@@ -175,3 +175,38 @@ def test_story_fetch():
         assert re.search(r'\[ip\]   the SYN,ACK arrived with TTL 60: sent with 64, so 4 routers forwarded it', out), out
         assert re.search(r'\[nat\]  you are %s; the server saw %s: the home router translated your address'
                          % (re.escape(ip), re.escape(story.HOME_WAN)), out), out
+
+
+def test_story_pigeon_serves_through_nat():
+    """Pigeon on both ends of the story: the client fetches www.google.com
+    through NAT and three routers from a second Pigeon running httpd; the
+    server's trace tells its half: r3 asking by ARP for the server's MAC,
+    the SYN from the home router's WAN address (the NAT seen from the far
+    end) arriving at port 80, the request handed to httpd, the close."""
+    with story.Story(server='pigeon') as lab:
+        with Guest(net=lab.server_net()) as srv:
+            srv.wait_prompt()
+            srv.run(story.SERVER_PIGEON_SETUP)
+            out = srv.run('httpd 80')
+            assert '80' in out, out
+            srv.run('trace on')
+            start = srv.mark()
+            with boot(lab) as cli:
+                out = cli.run('fetch -v www.google.com', timeout=90)
+                assert re.search(r'200 OK, \d+ bytes in', out), out
+                assert re.search(r'\[nat\]  you are \S+; the server saw %s' % re.escape(story.HOME_WAN), out), out
+            wan, srv_ip, gw = (re.escape(a) for a in (story.HOME_WAN, story.SERVER, story.SERVER_GW))
+            steps = [
+                r'\[arp\]  <- who-has %s\? tell %s' % (srv_ip, gw),
+                r'\[arp\]  -> %s is-at %s' % (srv_ip, re.escape(story.SERVER_MAC)),
+                r'\[tcp\]  <- SYN     %s:\d+ > %s:80 ' % (wan, srv_ip),
+                r'\[tcp\]  -> SYN,ACK %s:80 > %s:\d+ ' % (srv_ip, wan),
+                r'\[tcp\]  <- (PSH,)?ACK .* len [1-9]',
+                r'\[tcp\]  (->|<-) FIN',
+            ]
+            pos = start
+            for step in steps:
+                pos = srv.expect(step, timeout=30, start=pos).end()
+            srv.run('trace off', timeout=30)
+            out = srv.run('httpd', timeout=30)
+            assert re.search(r' [1-9]\d* requests \(0 errors\)', out), out
