@@ -145,6 +145,7 @@ soak: $(BUILD)/pigeon.elf
 	@$(MAKE) --no-print-directory check-deps
 	$(PYTHON) tests/qemu/soak_fetch.py --fetches 1000 --renewals 10
 	$(PYTHON) tests/qemu/soak_tcp.py --mib 64 --seeds 1-10
+	$(PYTHON) tests/qemu/soak_httpd.py --seconds 30 --connections 50
 
 unit: $(UNIT_TESTS)
 	@$(PYTHON) tests/run unit $(UNIT_TESTS)

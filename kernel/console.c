@@ -199,6 +199,21 @@ void console_set_foreground(const struct thread *t)
 	con.foreground = t;
 }
 
+/* The Ctrl-C that stopped a command is spent: take it out of the
+ * type-ahead queue too, or the line editor would cancel the next line
+ * with it. Other keys typed meanwhile stay, in order. Interrupts off. */
+static void console_drop_queued_interrupts(void)
+{
+	unsigned w = con.head;
+
+	for (unsigned r = con.head; r != con.tail; r++) {
+		int key = con.keys[r % INPUT_QUEUE_SIZE];
+		if (key != KEY_CTRL('c'))
+			con.keys[w++ % INPUT_QUEUE_SIZE] = key;
+	}
+	con.tail = w;
+}
+
 bool console_interrupted(void)
 {
 	/* Ctrl-C belongs to the foreground (the shell and the command it
@@ -208,6 +223,8 @@ bool console_interrupted(void)
 	uint64_t flags = irq_save();
 	bool was = con.interrupted;
 	con.interrupted = false;
+	if (was)
+		console_drop_queued_interrupts();
 	irq_restore(flags);
 	return was;
 }

@@ -133,9 +133,12 @@ static void fetch_progress(struct fetch_run *r, uint64_t bytes, bool final)
 		n += (size_t)snprintf(line + n, sizeof line - n, " %3llu%%  %s of %s  %s", (unsigned long long)pct,
 				      got, fetch_fmt_bytes(r->total, total, sizeof total), rate);
 		uint64_t per_s = bytes * 1000 / (ms ? ms : 1);
+		uint64_t left = r->total - bytes;
+		/* Rounded up without adding to left: a Content-Length near
+		 * 2^64 (the server's word) must not wrap to "ETA 0 s". */
 		if (!final && per_s && bytes < r->total)
 			snprintf(line + n, sizeof line - n, "  ETA %llu s",
-				 (unsigned long long)((r->total - bytes + per_s - 1) / per_s));
+				 (unsigned long long)(left / per_s + (left % per_s != 0)));
 	} else {
 		snprintf(line, sizeof line, "%s  %s", got, rate);
 	}

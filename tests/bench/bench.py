@@ -64,11 +64,14 @@ def parse_args(argv):
     ap.add_argument('--quick', action='store_true',
                     help='one Pigeon run per backend, no 64 MiB, no bisection')
     ap.add_argument('--no-memory-bisect', action='store_true')
+    ap.add_argument('--httpd-seconds', type=int, default=10,
+                    help='wrk run against each guest\'s web server (TAP), per run; 0: none')
     args = ap.parse_args(argv)
     args.guests = [g for g in args.guests.split(',') if g]
     args.backends = [b for b in args.backends.split(',') if b]
     if args.quick:
         args.runs, args.guests, args.no_memory_bisect = 1, ['pigeon'], True
+        args.httpd_seconds = min(args.httpd_seconds, 2)
     return args
 
 
@@ -78,9 +81,12 @@ def one(name, lab, args, run, linux_files):
     try:
         if name == 'pigeon':
             idle = IDLE_SECONDS if (lab.mode == 'tap' and not args.quick) else 0
-            r = guests.pigeon(lab, idle_seconds=idle, big=not args.quick)
+            r = guests.pigeon(lab, idle_seconds=idle, big=not args.quick,
+                              httpd_seconds=args.httpd_seconds)
         elif name == 'linux':
             r = guests.linux(lab, *linux_files)
+            if args.httpd_seconds and lab.mode == 'tap':
+                r.update(guests.linux_httpd(lab, *linux_files, args.httpd_seconds))
         else:
             r = guests.ipxe(lab)
     except (AssertionError, RuntimeError, OSError, ValueError) as e:
@@ -158,6 +164,11 @@ def main(argv):
                      'tests/bench/linux_image.py; figures are host times between /init\'s '
                      'console markers (busybox date has no %N), so DNS and page include '
                      'exec of nslookup/wget; `quiet` console.')
+    if args.httpd_seconds:
+        notes.append('httpd: `wrk -t 2 -c 50 -d %ds` from the namespace against each guest\'s '
+                     'web server on TAP, for /hello.txt (19 bytes): Pigeon\'s `httpd` (at most '
+                     '8 connections at once) and busybox `httpd` in the Linux guest (the same '
+                     'initramfs booted with bench=httpd).' % args.httpd_seconds)
     if 'pigeon' in args.guests:
         notes.append('Pigeon: DNS is `host -v`\'s own figure; the page and 64 MiB figures are '
                      'fetch\'s summary line after `dns -f` (DNS included); fetch of 64 MiB '

@@ -20,9 +20,22 @@ BIG_MIB = webroot.BIG_SIZE / (1024 * 1024)
 CLK_TCK = os.sysconf('SC_CLK_TCK')
 IPXE_ROM = '/usr/lib/ipxe/qemu/efi-e1000.rom'
 BENCH_PORT = 8080               # the bench's own nginx (ms-stamped log)
-LEASE_RE = r'eth0: \S+/\d+ gw \S+ dns \S+ \(dhcp'
+LEASE_RE = r'eth0: (\S+)/\d+ gw \S+ dns \S+ \(dhcp'
 SUMMARY_RE = r'(\d+) OK, (\d+) bytes in (\d+(?:\.\d)?) (m?s) \('
 STEP_TIMEOUT = 120
+HTTPD_PAGE = '/hello.txt'       # Pigeon's built-in page; the Linux guest serves the same bytes
+WRK = ['wrk', '-t', '2', '-c', '50', '--timeout', '5s']
+
+
+def wrk(lab, url, seconds):
+    """wrk from the lab's namespace against url: (requests/s, its report).
+    Any Non-2xx answer fails the run; socket errors are reported (a server
+    with a bounded number of connections may refuse some of the 50)."""
+    proc = lab.run(WRK + ['-d', '%ds' % seconds, url], timeout=seconds + 60)
+    m = re.search(r'Requests/sec:\s+([\d.]+)', proc.stdout)
+    if proc.returncode != 0 or not m or 'Non-2xx' in proc.stdout:
+        raise RuntimeError('wrk against %s: %s %s' % (url, proc.stdout[-400:], proc.stderr[-200:]))
+    return float(m.group(1)), proc.stdout
 
 
 def qemu_pid(guest):
@@ -70,15 +83,16 @@ def _summary_seconds(m):
     return value / 1000 if m.group(4) == 'ms' else value
 
 
-def pigeon(lab, memory=256, idle_seconds=0, big=True):
+def pigeon(lab, memory=256, idle_seconds=0, big=True, httpd_seconds=0):
     """Boot Pigeon, wait for the lease, look up, fetch the home page and
-    (if big) the 64 MiB file with its SHA-256, read `mem`."""
+    (if big) the 64 MiB file with its SHA-256, read `mem`; then (if
+    httpd_seconds, TAP only) serve with httpd under wrk."""
     r = {}
     with Guest(net=lab, memory=memory) as g:
         pid = qemu_pid(g)
         g.wait_prompt()
         r['ready'] = g.boot_seconds
-        g.expect(LEASE_RE, timeout=60)
+        addr = g.expect(LEASE_RE, timeout=60).group(1)
         r['bound'] = since_start(g)
         g.wait_prompt()
         if idle_seconds:
@@ -118,6 +132,12 @@ def pigeon(lab, memory=256, idle_seconds=0, big=True):
         r['mem_used_mib'] = int(m.group(1)) / 1024 if m else None
         m = re.search(r'peak\s+(\d+) KiB', out)
         r['heap_peak_kib'] = int(m.group(1)) if m else None
+        if httpd_seconds and lab.mode == 'tap':
+            g.run('httpd 80')
+            r['httpd_rps'], _ = wrk(lab, 'http://%s%s' % (addr, HTTPD_PAGE), httpd_seconds)
+            out = g.run('httpd')
+            if not re.search(r'\(0 errors\)', out):
+                raise RuntimeError('pigeon: httpd counted errors under wrk: %r' % out)
         g.type('poweroff')
         g.send('\r')
         g.wait_exit()
@@ -195,6 +215,16 @@ def linux(lab, kernel, initrd, memory=256):
         _marker(g, 'done')
         g.wait_exit(timeout=60)
     return r
+
+
+def linux_httpd(lab, kernel, initrd, seconds, memory=256):
+    """The Linux guest as a server: busybox httpd under the same wrk."""
+    argv = base_argv(memory) + ['-kernel', kernel, '-initrd', initrd,
+                                '-append', 'console=ttyS0 quiet bench=httpd'] + lab.qemu_args()
+    with Guest(net=lab, argv=argv) as g:
+        addr, _ = _marker(g, 'httpd', timeout=90)
+        rps, _ = wrk(lab, 'http://%s%s' % (addr, HTTPD_PAGE), seconds)
+    return {'httpd_rps': rps}
 
 
 def _served_whole(log_path, path):

@@ -32,6 +32,14 @@ ip link set lo up
 ip link set eth0 up
 udhcpc -i eth0 -f -q -n -t 30 -T 1 -s /udhcpc.sh >/dev/null 2>&1 || echo "BENCH nodhcp"
 echo "BENCH bound"
+if grep -q bench=httpd /proc/cmdline; then
+	# The server row: busybox httpd with the page Pigeon's httpd serves.
+	mkdir -p /www
+	echo "Hello from Pigeon!" > /www/hello.txt
+	httpd -p 80 -h /www
+	echo "BENCH httpd $(cat /tmp/ip)"
+	while :; do sleep 3600; done
+fi
 echo "BENCH dns-start"
 nslookup www.google.com >/dev/null 2>&1
 echo "BENCH dns-end $?"
@@ -52,6 +60,7 @@ case "$1" in
 bound|renew)
 	ip addr flush dev "$interface"
 	ip addr add "$ip/${mask:-24}" dev "$interface"
+	echo "$ip" > /tmp/ip
 	for r in $router; do ip route add default via "$r" dev "$interface"; break; done
 	: > /etc/resolv.conf
 	for d in $dns; do echo "nameserver $d" >> /etc/resolv.conf; done

@@ -21,6 +21,7 @@ FIGURES = [
     ('page_wall', 'home page, host wall time (typing/marker to summary)', 'ms', 1000, 'lower'),
     ('big_mbit', '64 MiB download', 'Mbit/s', 1, 'higher'),
     ('cpu_per_mib', 'host CPU per MiB received', 'ms', 1000, 'lower'),
+    ('httpd_rps', 'web server under wrk -c 50 (Pigeon httpd, busybox httpd)', 'requests/s', 1, 'higher'),
 ]
 PIGEON_ONLY = [
     ('idle_cpu_pct', 'idle host CPU at the prompt (10 s)', '%', 1),

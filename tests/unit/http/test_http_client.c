@@ -269,6 +269,22 @@ static void test_redirect_special_cases(void)
 	fake_server(GOOGLE, 80, FAKE_HANG, "HTTP/1.1 301 Moved\r\nLocation: https://www.google.com/\r\n\r\n", NULL);
 	CHECK_EQ_INT(fetch("www.google.com", false, 5), HTTP_EURL);
 	CHECK_EQ_STR(error_line(), "bad redirect to https://www.google.com/: https is not supported (no TLS yet)");
+	/* A Location longer than any URL we hold: refused, named cut to
+	 * the bound, and the reason still fits on fetch's line. */
+	setup();
+	static char longloc[8192];
+	int k = snprintf(longloc, sizeof longloc, "HTTP/1.1 302 Found\r\nLocation: /");
+	memset(longloc + k, 'L', 4000);
+	strcpy(longloc + k + 4000, "\r\nContent-Length: 0\r\n\r\n");
+	fake_server(GOOGLE, 80, FAKE_HANG, longloc, NULL);
+	CHECK_EQ_INT(fetch("www.google.com", false, 5), HTTP_EURL);
+	CHECK_EQ_INT(res.detail, URL_ETOOLONG);
+	CHECK_EQ_INT(strlen(res.url), URL_TEXT_MAX - 1);
+	char line[URL_TEXT_MAX + 96];      /* fetch's buffer for the line */
+	http_result_error(&res, line, sizeof line);
+	CHECK(strncmp(line, "bad redirect to /LLL", 20) == 0);
+	CHECK(strlen(line) > strlen(": path and query too long") &&
+	      strcmp(line + strlen(line) - strlen(": path and query too long"), ": path and query too long") == 0);
 	/* A big redirect body is not read to its end: the connection is reset. */
 	setup();
 	static char big[HTTP_REDIRECT_DRAIN_MAX + 4096];

@@ -345,6 +345,38 @@ static void test_chunk_errors(void)
 	expect_chunked_error("fffffffffffffff\r\nabc", HTTP_WIRE_ECLOSEDCHUNK);
 }
 
+/* The catalog's row P1 on the host: the framing edges the QEMU test
+ * (tests/qemu/test_http_abuse.py) sends from a real server. */
+static void test_p1_framing_edges(void)
+{
+	/* A Content-Length with a number in front of garbage is garbage. */
+	expect_length("Content-Length: 12abc\r\n", HTTP_WIRE_ECLEN, 0);
+	expect_length("Content-Length: 5\r\nContent-Length: 5x\r\n", HTTP_WIRE_ECLEN, 0);
+	/* Transfer-Encoding wins whichever field comes first. */
+	feed_str("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n"
+		 "5\r\nabcde\r\n0\r\n\r\n", false, &out);
+	CHECK_EQ_INT(out.result, HTTP_PARSE_DONE);
+	EXPECT_BODY(&out, "abcde");
+	/* Leading zeros are not an overflow: only the value counts. */
+	expect_chunked_error("00000000000000000000005\r\nabcde\r\n0\r\n\r\n", HTTP_PARSE_DONE);
+	EXPECT_BODY(&out, "abcde");
+	/* Upper case overflows like lower case; "0x" is not hex syntax. */
+	expect_chunked_error("FFFFFFFFFFFFFFFF0\r\n", HTTP_WIRE_ECHUNKBIG);
+	expect_chunked_error("0x10\r\n", HTTP_WIRE_ECHUNK);
+	expect_chunked_error("+5\r\nabcde\r\n", HTTP_WIRE_ECHUNK);
+	/* A last-chunk with an extension, then trailers (one empty). */
+	expect_chunked_error("3\r\nabc\r\n0000;final=yes\r\nX-Sum: 0\r\nX-Empty:\r\n\r\n", HTTP_PARSE_DONE);
+	EXPECT_BODY(&out, "abc");
+	/* The body's bytes after an error are never handed out: a good
+	 * chunk, then a bad size, gives the good chunk only. */
+	expect_chunked_error("5\r\nhello\r\n-5\r\nworld\r\n", HTTP_WIRE_ECHUNK);
+	EXPECT_BODY(&out, "hello");
+	/* The largest length is taken at its word, then cut by the close. */
+	feed_str("HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551615\r\n\r\nten bytes\n", true, &out);
+	CHECK_EQ_INT(out.result, HTTP_WIRE_ECLOSEDBODY);
+	EXPECT_BODY(&out, "ten bytes\n");
+}
+
 static void expect_head_error(const char *msg, int want)
 {
 	feed_str(msg, true, &out);
@@ -585,6 +617,7 @@ int main(void)
 	RUN(test_transfer_codings_refused);
 	RUN(test_content_length_values);
 	RUN(test_chunk_errors);
+	RUN(test_p1_framing_edges);
 	RUN(test_status_lines);
 	RUN(test_header_lines);
 	RUN(test_header_limits);
