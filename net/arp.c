@@ -283,6 +283,40 @@ static void arp_trace(enum net_trace_kind kind, const struct netif *nif, uint32_
 	net_trace_note(&ev);
 }
 
+/* Drop the oldest packet waiting on e (which holds at least one). */
+static void arp_queue_drop_oldest(struct arp_entry *e)
+{
+	netbuf_free(netbuf_queue_pop(&e->queue));
+	arp_queued_total--;
+	arp_stats.queue_dropped++;
+}
+
+/* The shared budget is spent and e wants to queue one more. RFC 1122
+ * 2.3.2.2 asks that the latest packet to each address be kept, so the
+ * room comes from e's own oldest packet, or, if e holds none, from the
+ * address holding the most (with at most ARP_MAX_INCOMPLETE addresses
+ * sharing ARP_QUEUE_TOTAL packets, one of them holds two or more).
+ * False if no packet can be given up. */
+static bool arp_queue_make_room(struct arp_entry *e)
+{
+	struct arp_entry *most = NULL;
+
+	if (e->queue.count) {
+		arp_queue_drop_oldest(e);
+		return true;
+	}
+	for (int i = 0; i < ARP_CACHE_SIZE; i++) {
+		struct arp_entry *o = &arp_cache[i];
+		if (o->state == ARP_INCOMPLETE && o->queue.count >= 2 &&
+		    (!most || o->queue.count > most->queue.count))
+			most = o;
+	}
+	if (!most)
+		return false;
+	arp_queue_drop_oldest(most);
+	return true;
+}
+
 int arp_resolve(struct netif *nif, uint32_t next_hop, struct netbuf *nb)
 {
 	uint64_t now = sys_now_ms();
@@ -317,13 +351,10 @@ int arp_resolve(struct netif *nif, uint32_t next_hop, struct netbuf *nb)
 	}
 	if (arp_queued_total >= ARP_QUEUE_TOTAL) {
 		arp_stats.queue_full++;
-		goto drop;
-	}
-	if (e->queue.count >= e->queue.limit) {
-		/* Keep the newest packets (RFC 1122 2.3.2.2 asks for the latest). */
-		netbuf_free(netbuf_queue_pop(&e->queue));
-		arp_queued_total--;
-		arp_stats.queue_dropped++;
+		if (!arp_queue_make_room(e))
+			goto drop;
+	} else if (e->queue.count >= e->queue.limit) {
+		arp_queue_drop_oldest(e);
 	}
 	netbuf_queue_push(&e->queue, nb);
 	arp_queued_total++;

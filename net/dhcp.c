@@ -345,8 +345,10 @@ static void dhcp_send(struct dhcp_client *c, uint8_t type, uint64_t now)
 	memcpy(o.chaddr, nif->mac, ETH_ALEN);
 
 	/* Unicast to the server when we hold a lease and it is reachable
-	 * (renewing, releasing); else broadcast on this interface. */
-	uint32_t src = 0, dst = IPV4_BROADCAST;
+	 * (renewing, releasing); else broadcast on this interface. IPv4
+	 * turns a zero source into the interface's address (one ifconfig
+	 * set, say): name it here so the UDP checksum covers what is sent. */
+	uint32_t src = nif->ip, dst = IPV4_BROADCAST;
 	bool routed = false;
 	if (type == DHCP_DISCOVER) {
 		o.broadcast = true;
@@ -624,7 +626,8 @@ static void dhcp_reply_input(struct dhcp_client *c, const struct dhcp_msg *m, ui
 			goto unexpected; /* a duplicate of the ACK we already took */
 		if (c->state == DHCP_REQUESTING && m->has_server_id && m->server_id != c->offer_server)
 			goto unexpected; /* another server, whose offer we did not take */
-		if (m->yiaddr == 0 || !m->has_lease || m->lease_s == 0) {
+		/* RFC 2131 table 3: an ACK MUST name its server. */
+		if (m->yiaddr == 0 || !m->has_lease || m->lease_s == 0 || !m->has_server_id) {
 			dhcp_stats.rx_bad_ack++;
 			return;
 		}

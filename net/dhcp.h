@@ -223,7 +223,7 @@ struct dhcp_stats {
 	uint64_t rx_not_reply, rx_no_client, rx_wrong_xid, rx_wrong_chaddr;
 	uint64_t rx_unexpected;    /* a valid reply the state does not want */
 	uint64_t rx_bad_offer;     /* no address or no server identifier */
-	uint64_t rx_bad_ack;       /* no address or no lease time */
+	uint64_t rx_bad_ack;       /* no address, lease time or server id */
 	uint64_t leases_lost;
 };
 const struct dhcp_stats *dhcp_get_stats(void);

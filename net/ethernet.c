@@ -53,6 +53,13 @@ void eth_input(struct netif *nif, struct netbuf *nb)
 	net_capture_frame(NET_CAPTURE_IN, nif, nb);
 	if (net_trace_on())
 		net_trace_frame(NET_TRACE_FRAME_IN, nif, nb);
+	/* A giant: no untagged 802.3 frame is longer, and the NIC may still
+	 * hand up a few bytes more (QEMU's e1000 passes up to 1522 with
+	 * RCTL.LPE clear, room for a VLAN tag we do not speak). */
+	if (nb->len > ETH_FRAME_MAX) {
+		eth_stats.rx_oversize++;
+		goto drop;
+	}
 	p = netbuf_pull(nb, ETH_HLEN);
 	if (!p) {
 		eth_stats.rx_short++;

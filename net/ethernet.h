@@ -66,6 +66,7 @@ int eth_output(struct netif *nif, struct netbuf *nb, const uint8_t *dst_mac, uin
 
 struct eth_stats {
 	uint64_t rx_frames, rx_short, rx_not_ours, rx_broadcast, rx_multicast, rx_unknown_type;
+	uint64_t rx_oversize;   /* longer than ETH_FRAME_MAX: dropped */
 	uint64_t tx_frames, tx_no_headroom, tx_errors;
 };
 extern struct eth_stats eth_stats;

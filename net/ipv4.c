@@ -159,6 +159,12 @@ static bool ipv4_accepts(const struct netif *nif, uint32_t dst)
 	return false;
 }
 
+uint32_t ipv4_source_for(const struct netif *nif, uint32_t dst)
+{
+	/* On lo, to one of our other addresses: that address itself. */
+	return nif->is_loopback && !ipv4_is_loopback(dst) ? dst : nif->ip;
+}
+
 /* The perf stage a protocol's input is charged to. */
 static enum perf_stage ipv4_perf_stage(uint8_t proto)
 {
@@ -434,9 +440,7 @@ static int ipv4_output_route(struct netif *nif, struct netbuf *nb, uint32_t src,
 	h.df = (flags & IPV4_OUT_DF) != 0;
 	h.ttl = ttl ? ttl : IPV4_DEFAULT_TTL;
 	h.proto = proto;
-	/* Source: the interface's address; on lo, to one of our other
-	 * addresses, that address itself. */
-	h.src = src ? src : (nif->is_loopback && !ipv4_is_loopback(dst)) ? dst : nif->ip;
+	h.src = src ? src : ipv4_source_for(nif, dst);
 	h.dst = dst;
 	if (total > nif->mtu) {
 		if (h.df) {

@@ -94,6 +94,9 @@ void ipv4_input(struct netif *nif, struct netbuf *nb);
  * (NET_ENETUNREACH when there is no route). A datagram waiting for ARP
  * counts as sent. */
 int ipv4_output(struct netbuf *nb, uint32_t src, uint32_t dst, uint8_t proto, uint8_t ttl);
+/* The source address a datagram to dst leaving nif gets when the caller
+ * gives 0: what a checksum over the pseudo-header must cover. */
+uint32_t ipv4_source_for(const struct netif *nif, uint32_t dst);
 /* As ipv4_output, on a given interface with no routing (DHCP: src 0,
  * dst 255.255.255.255). */
 int ipv4_output_if(struct netif *nif, struct netbuf *nb, uint32_t src, uint32_t dst, uint8_t proto,

@@ -86,7 +86,7 @@ static const struct net_counter eth_counters[] = {
 	NET_COUNTER(eth_stats, rx_not_ours),   NET_COUNTER(eth_stats, rx_broadcast),
 	NET_COUNTER(eth_stats, rx_multicast),  NET_COUNTER(eth_stats, rx_unknown_type),
 	NET_COUNTER(eth_stats, tx_frames),     NET_COUNTER(eth_stats, tx_no_headroom),
-	NET_COUNTER(eth_stats, tx_errors),
+	NET_COUNTER(eth_stats, tx_errors),     NET_COUNTER(eth_stats, rx_oversize),
 };
 
 static const struct net_counter arp_counters[] = {

@@ -384,6 +384,8 @@ fail:
 int udp_output_if(struct netif *nif, struct netbuf *nb, uint32_t src, uint16_t sport, uint32_t dst,
 		  uint16_t dport)
 {
+	if (src == 0)
+		src = ipv4_source_for(nif, dst);   /* the header's source: the checksum covers it */
 	int err = udp_build(nb, src, sport, dst, dport);
 	if (err) {
 		udp_stats.out_errors++;

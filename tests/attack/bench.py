@@ -108,7 +108,7 @@ class Bench:
     def __enter__(self):
         self.lab.start()
         try:
-            self.guest = Guest(net=self.lab).start()
+            self.guest = Guest(net=self.lab, monitor=True).start()     # D3: set_link
             self.guest.wait_prompt()
             addr = self.guest.expect(LEASE_RE, timeout=90).group(1)
             self.dut = Dut(self.guest, addr)

@@ -12,7 +12,9 @@ event is max(100 ms, 25%) (robustness-tests.md section 1.2).
 """
 
 import collections
+import ctypes
 import socket
+import struct
 import threading
 import time
 
@@ -22,6 +24,26 @@ conf.verb = 0
 TAP = 'ptap0'
 ETH_P_ALL = 0x0003
 PEERS = ['192.0.2.%d' % i for i in range(2, 10)]
+
+
+SO_ATTACH_FILTER = 26
+SKF_AD_PKTTYPE = 0xfffff000 + 4     # SKF_AD_OFF + SKF_AD_PKTTYPE (linux/filter.h)
+
+
+def drop_outgoing_copies(sock):
+    """A classic BPF filter on an AF_PACKET socket that drops the copies of
+    frames sent on the TAP (pkttype PACKET_OUTGOING), which the reader
+    skips anyway: during a flood they would fill the socket's receive
+    buffer and the guest's replies would be lost behind them. Returns the
+    program, which must live as long as the socket."""
+    insns = [(0x20, 0, 0, SKF_AD_PKTTYPE),                      # ld [pkttype]
+             (0x15, 0, 1, socket.PACKET_OUTGOING),              # jeq OUTGOING
+             (0x06, 0, 0, 0),                                   # ret 0: drop
+             (0x06, 0, 0, 0x40000)]                             # ret: keep
+    prog = ctypes.create_string_buffer(b''.join(struct.pack('HBBI', *i) for i in insns))
+    sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER,
+                    struct.pack('HL', len(insns), ctypes.addressof(prog)))
+    return prog
 
 
 def peer_mac(ip):
@@ -50,6 +72,7 @@ class Wire:
             s.bind((TAP, 0))
             return s
         self.sock = lab.call_inside(open_raw)
+        self._bpf = drop_outgoing_copies(self.sock)
         self.sock.settimeout(0.2)
         self.my_mac = ':'.join('%02x' % b for b in self.sock.getsockname()[4][:6])
         self._thread = threading.Thread(target=self._reader, name='wire', daemon=True)

@@ -11,6 +11,7 @@ static int fake_nfns;
 static int fake_all;
 int fake_pci_decode_violations;
 int fake_pci_writes;
+void (*host_mmio_write_hook)(volatile void *addr, uint32_t v);   /* see host_io.h */
 
 void fake_pci_reset(void)
 {

@@ -19,7 +19,14 @@ static inline uint16_t inw(uint16_t port) { (void)port; host_io_forbidden(); ret
 static inline uint32_t inl(uint16_t port) { (void)port; host_io_forbidden(); return 0; }
 
 static inline uint32_t mmio_read32(volatile void *addr) { return *(volatile uint32_t *)addr; }
-static inline void mmio_write32(volatile void *addr, uint32_t v) { *(volatile uint32_t *)addr = v; }
+/* A test may watch every register write (fake_pci.c holds the pointer). */
+extern void (*host_mmio_write_hook)(volatile void *addr, uint32_t v);
+static inline void mmio_write32(volatile void *addr, uint32_t v)
+{
+	*(volatile uint32_t *)addr = v;
+	if (host_mmio_write_hook)
+		host_mmio_write_hook(addr, v);
+}
 
 #define barrier() __asm__ volatile("" ::: "memory")
 #define rmb() __asm__ volatile("lfence" ::: "memory")

@@ -748,6 +748,119 @@ static void test_tx_excess_collisions_count_as_errors(void)
 	CHECK_EQ_INT(pool_in_use, E1000_RX_RING);   /* both freed all the same */
 }
 
+/* --- D4: ring programming sanity ----------------------------------------- */
+
+/* Every register write the driver makes, checked as QEMU would use it:
+ * QEMU masks RDLEN/TDLEN with 0xfff80 and the bases with ~0xf, and looped
+ * forever when a head or tail lay outside the ring (CVE-2016-1981). */
+static int d4_bad_len, d4_bad_base, d4_bad_index, d4_index_writes;
+
+static uint32_t d4_ring_slots(uint32_t len_reg)
+{
+	return R(len_reg) / (uint32_t)sizeof(struct e1000_rx_desc);
+}
+
+static void d4_watch(volatile void *addr, uint32_t v)
+{
+	uint32_t off = (uint32_t)((volatile uint8_t *)addr - (volatile uint8_t *)fake_regs);
+
+	switch (off) {
+	case E1000_RDLEN:
+	case E1000_TDLEN:
+		if (v == 0 || v % 128 != 0 || (v & 0xfff80) != v)
+			d4_bad_len++;
+		break;
+	case E1000_RDBAL:
+	case E1000_TDBAL:
+		if (v % 16 != 0)
+			d4_bad_base++;
+		break;
+	case E1000_RDH:
+	case E1000_RDT:
+		d4_index_writes++;
+		if (v >= d4_ring_slots(E1000_RDLEN))
+			d4_bad_index++;
+		break;
+	case E1000_TDH:
+	case E1000_TDT:
+		d4_index_writes++;
+		if (v >= d4_ring_slots(E1000_TDLEN))
+			d4_bad_index++;
+		break;
+	default:
+		break;
+	}
+}
+
+/* RCTL.BSIZE (13.4.22): 2048, 1024, 512, 256 bytes, or times 16 with BSEX. */
+static uint32_t d4_rctl_bsize(uint32_t rctl)
+{
+	static const uint32_t sizes[4] = { 2048, 1024, 512, 256 };
+	uint32_t size = sizes[(rctl >> 16) & 3];
+
+	return (rctl & E1000_RCTL_BSEX) ? size * 16 : size;
+}
+
+/* The ring registers are consistent at start and stay so through hours'
+ * worth of ring wraps, overruns, drops and transmit-ring-full cycles:
+ * lengths multiples of 128, bases 16-byte aligned, heads and tails always
+ * inside the ring, and the buffer size the NIC DMA-writes up to no larger
+ * than the netbuf behind each descriptor. */
+static void test_d4_ring_programming_sanity(void)
+{
+	struct e1000 *nic;
+	struct e1000_rx_desc *rx;
+	uint8_t f[1514];
+
+	d4_bad_len = d4_bad_base = d4_bad_index = d4_index_writes = 0;
+	host_mmio_write_hook = d4_watch;
+	nic = started_nic();
+	rx = fake_rx_ring();
+	CHECK_EQ_INT(R(E1000_RDLEN) % 128, 0);
+	CHECK_EQ_INT(R(E1000_TDLEN) % 128, 0);
+	CHECK_EQ_INT(R(E1000_RDBAL) % 16, 0);
+	CHECK_EQ_INT(R(E1000_TDBAL) % 16, 0);
+	CHECK_EQ_INT(R(E1000_RDH), 0);
+	CHECK_EQ_INT(R(E1000_TDH), 0);
+	CHECK(R(E1000_RDT) < d4_ring_slots(E1000_RDLEN));
+	CHECK_EQ_INT(d4_rctl_bsize(R(E1000_RCTL)), 2048);
+	CHECK(d4_rctl_bsize(R(E1000_RCTL)) <= sizeof pool[0].buf);
+	for (int i = 0; i < E1000_RX_RING; i++) {
+		CHECK_EQ_INT(rx[i].buffer_addr % 16, 0);
+		CHECK(pool_of(rx[i].buffer_addr) != NULL);
+	}
+	/* Wrap both rings many times, with overruns, bad frames and a full
+	 * transmit ring on the way. */
+	frame_make(f, sizeof f, mac_qemu, 4);
+	for (int round = 0; round < 12; round++) {
+		int n = 0;
+		while (fake_nic_rx(f, round % 3 ? 60 : sizeof f, round == 5 ? E1000_RXD_ERR_CE : 0) &&
+		       n < E1000_RX_RING + 10)
+			n++;
+		while (e1000_rx(nic, on_deliver, NULL, 1 + round * 7) > 0)
+			free_got();
+		free_got();
+		for (int i = 0; i < E1000_TX_RING / 3 + round; i++) {
+			struct netbuf *nb = tx_frame(60, (uint8_t)i);
+			if (e1000_tx(nic, nb) != NET_OK)
+				netbuf_free(nb);
+			if (i % 50 == 0)
+				fake_nic_tx();
+		}
+		fake_nic_tx();
+		e1000_tx_reclaim(nic);
+		CHECK(R(E1000_RDH) < d4_ring_slots(E1000_RDLEN));
+		CHECK(R(E1000_TDH) < d4_ring_slots(E1000_TDLEN));
+	}
+	host_mmio_write_hook = NULL;
+	CHECK(d4_index_writes > 2 * 12);
+	CHECK_EQ_INT(d4_bad_len, 0);
+	CHECK_EQ_INT(d4_bad_base, 0);
+	CHECK_EQ_INT(d4_bad_index, 0);
+	CHECK_EQ_INT(fake_dma_into_held, 0);
+	CHECK_EQ_INT(pool_in_use, E1000_RX_RING);
+}
+
 /* --- interrupts and link ------------------------------------------------- */
 
 static void test_link_down_and_up(void)
@@ -829,6 +942,7 @@ int main(void)
 	RUN(test_tx_ring_full_returns_eagain);
 	RUN(test_tx_rejects_bad_lengths);
 	RUN(test_tx_excess_collisions_count_as_errors);
+	RUN(test_d4_ring_programming_sanity);
 	RUN(test_link_down_and_up);
 	RUN(test_isr_ignores_foreign_interrupt);
 	RUN(test_events_taken_with_interrupts_off);

@@ -66,6 +66,28 @@ static void test_multicast_dropped(void)
 	fx_teardown();
 }
 
+/* D2: frames longer than an untagged 802.3 frame (QEMU's e1000 hands up
+ * to 1522 bytes with RCTL.LPE clear) are giants: dropped and counted
+ * before any layer reads them. 1514 bytes is still a frame. */
+static void test_giant_dropped(void)
+{
+	static uint8_t f[1522];
+
+	fx_setup();
+	memcpy(f, OUR_MAC, 6);
+	memcpy(f + 6, PEER_MAC, 6);
+	be16_put(f + 12, ETH_P_ARP);
+	fake_link_inject(&eth0, f, ETH_FRAME_MAX + 1);
+	fake_link_inject(&eth0, f, sizeof f);
+	CHECK_EQ_INT(eth_stats.rx_oversize, 2);
+	CHECK_EQ_INT(eth0.nif.stats.rx_dropped, 2);
+	CHECK_EQ_INT(arp_stats.rx_packets, 0);
+	fake_link_inject(&eth0, f, ETH_FRAME_MAX);
+	CHECK_EQ_INT(eth_stats.rx_oversize, 2);
+	CHECK_EQ_INT(arp_stats.rx_packets, 1);   /* reached ARP (and failed there) */
+	fx_teardown();
+}
+
 static void test_output_pads_short_frames(void)
 {
 	struct netbuf *nb, *out;
@@ -188,6 +210,7 @@ int main(void)
 	RUN(test_other_mac_dropped);
 	RUN(test_broadcast_and_unknown_type);
 	RUN(test_multicast_dropped);
+	RUN(test_giant_dropped);
 	RUN(test_output_pads_short_frames);
 	RUN(test_output_failures);
 	RUN(test_gratuitous_arp_on_bind);

@@ -73,6 +73,11 @@ int ipv4_output_if(struct netif *nif, struct netbuf *nb, uint32_t src, uint32_t 
 	return fake_record(nif, nb, src, dst, proto, ttl, false);
 }
 
+uint32_t ipv4_source_for(const struct netif *nif, uint32_t dst)
+{
+	return nif->is_loopback && !ipv4_is_loopback(dst) ? dst : nif->ip;
+}
+
 bool ipv4_is_broadcast(const struct netif *nif, uint32_t addr)
 {
 	if (addr == IPV4_BROADCAST)
