@@ -361,7 +361,11 @@ static long sock_stream_recv(struct socket *s, void *buf, size_t len, struct soc
 			return n;
 		if (timeout_ms == 0)
 			return NET_EAGAIN;
+		tcp_conn_reader_begin(c, buf, len);
 		int err = sock_sleep(tcp_conn_wait(c), deadline);
+		size_t got = tcp_conn_reader_end(c);
+		if (got)
+			return (long)got;
 		if (err)
 			return err;
 	}

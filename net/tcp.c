@@ -47,7 +47,8 @@ static const struct tcp_settings tcp_defaults = {
 	.rto_initial_ms = 1000,
 	.rto_min_ms = 200,
 	.rto_max_ms = 60 * 1000,
-	.syn_retries = 5,
+	.syn_retries = 8,   /* 1+2+...+60 s: a SYN is given up after 3 min (RFC 9293 MUST-23) */
+	.synack_retries = 5,
 	.max_retries = 10,
 	.fin_wait2_ms = 60 * 1000,
 	.keep_idle_ms = 2 * 60 * 60 * 1000,
@@ -506,6 +507,25 @@ long tcp_conn_send(struct tcp_conn *c, const void *buf, size_t len)
 	return n;
 }
 
+void tcp_conn_reader_begin(struct tcp_conn *c, void *buf, size_t len)
+{
+	if (!c || !buf)
+		return;
+	c->reader.buf = buf;
+	c->reader.len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+	c->reader.got = 0;
+}
+
+size_t tcp_conn_reader_end(struct tcp_conn *c)
+{
+	if (!c)
+		return 0;
+	size_t got = c->reader.got;
+	c->reader.buf = NULL;
+	c->reader.len = c->reader.got = 0;
+	return got;
+}
+
 long tcp_conn_recv(struct tcp_conn *c, void *buf, size_t len)
 {
 	if (!c)
@@ -813,6 +833,7 @@ static const struct net_counter tcp_counters[] = {
 	TCP_COUNTER(drop_listen_syn_fin),
 	TCP_COUNTER(rst_in),
 	TCP_COUNTER(rst_out),
+	TCP_COUNTER(rst_rate_limited),
 	TCP_COUNTER(challenge_acks),
 	TCP_COUNTER(challenge_acks_limited),
 	TCP_COUNTER(syn_in_synchronized),

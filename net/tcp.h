@@ -91,6 +91,13 @@ long tcp_conn_send(struct tcp_conn *c, const void *buf, size_t len);
  * (FIN received and all data read), NET_EAGAIN when nothing is there yet,
  * or the connection's error (NET_ECONNRESET, NET_ETIMEDOUT, ...). */
 long tcp_conn_recv(struct tcp_conn *c, void *buf, size_t len);
+/* A reader about to sleep because tcp_conn_recv said NET_EAGAIN lends its
+ * buffer: in-order data that arrives while nothing else is held is copied
+ * straight into it, once, instead of into the receive buffer and out
+ * again. tcp_conn_reader_end() takes the buffer back (always call it after
+ * the sleep, whatever woke it) and returns the bytes it received. */
+void tcp_conn_reader_begin(struct tcp_conn *c, void *buf, size_t len);
+size_t tcp_conn_reader_end(struct tcp_conn *c);
 /* Stop sending (queue a FIN after the data): half-close. */
 int tcp_conn_shutdown_send(struct tcp_conn *c);
 /* Graceful close: like shutdown_send, and the application gives up the
@@ -145,7 +152,8 @@ struct tcp_settings {
 	uint32_t rto_initial_ms;    /* RFC 6298 2.1: 1 s */
 	uint32_t rto_min_ms;        /* 200 ms */
 	uint32_t rto_max_ms;        /* 60 s */
-	uint32_t syn_retries;       /* SYN / SYN-ACK retransmissions: 5 */
+	uint32_t syn_retries;       /* SYN retransmissions: 8, over 3 min (RFC 9293 MUST-23) */
+	uint32_t synack_retries;    /* SYN-ACK retransmissions of a half-open child: 5 */
 	uint32_t max_retries;       /* data retransmissions before NET_ETIMEDOUT: 10 */
 	uint32_t fin_wait2_ms;      /* an orphan in FIN_WAIT_2 gives up after: 60 s */
 	uint32_t keep_idle_ms;      /* keepalive: idle before probing, 2 h (RFC 9293) */

@@ -5,7 +5,10 @@
 #include "net/tcp_out.h"
 #include "net/tcp_timer.h"
 
-enum { TCP_CWND_MAX = (uint32_t)TCP_WIN_MAX << TCP_WSCALE_MAX };
+enum {
+	TCP_CWND_MAX = (uint32_t)TCP_WIN_MAX << TCP_WSCALE_MAX,
+	TCP_RTO_SYN_LOST_MS = 3000, /* RFC 6298 5.7 */
+};
 
 /* ssthresh after a loss (RFC 5681 eq. 4): max(FlightSize / 2, 2 * SMSS). */
 static uint32_t tcp_cc_half_flight(const struct tcp_conn *c)
@@ -21,9 +24,14 @@ void tcp_cc_init(struct tcp_conn *c)
 	uint32_t mss = c->snd_mss;
 
 	/* RFC 5681 3.1: IW = 4380 bytes clamped to 2..4 segments; one
-	 * segment if the SYN or SYN-ACK was lost. */
+	 * segment if the SYN or SYN-ACK was lost. Then no RTT was measured
+	 * (Karn) and the RTO that expired may be too short for this path:
+	 * RFC 6298 5.7 starts the data at an RTO of 3 s, not backed off. */
 	if (c->flags & TF_SYN_REXMT) {
 		c->cwnd = mss;
+		if (c->rto_ms < TCP_RTO_SYN_LOST_MS)
+			c->rto_ms = TCP_RTO_SYN_LOST_MS;
+		c->rxtshift = 0;
 	} else {
 		uint32_t iw = 4380;
 		if (iw > 4 * mss)

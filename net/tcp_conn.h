@@ -21,6 +21,9 @@ enum {
 	TCP_DUPACK_THRESH = 3,   /* RFC 5681 3.2: the third duplicate ACK */
 	TCP_RTT_G_US = 1000,     /* RFC 6298 "G": our clock ticks in ms */
 	TCP_REOPEN_ISS_GAP = 1u << 20, /* a reopened 4-tuple starts this far above the old one */
+	/* RSTs answering segments no connection takes, per second at most
+	 * (BSD's limit): a flood to closed ports cannot become a flood out. */
+	TCP_RST_PER_SECOND_MAX = 200,
 };
 
 /* The timers of one connection: deadlines in ms, 0 when not running
@@ -102,6 +105,11 @@ struct tcp_conn {
 
 	struct tcp_ring sndbuf;       /* byte 0 is sequence tcp_snd_seq0() */
 	struct tcp_ring rcvbuf;       /* byte 0 is the oldest unread */
+	/* A sleeping reader's buffer (tcp_conn_reader_begin): len 0 = none. */
+	struct {
+		uint8_t *buf;
+		uint32_t len, got;
+	} reader;
 	struct tcp_reass reass;       /* filled ranges past rcv_nxt */
 	/* SACK blocks to report (RFC 2018 4), the most recent first:
 	 * [left, right) sequence numbers of data held past rcv_nxt. */
@@ -131,7 +139,7 @@ struct tcp_stats {
 	uint64_t drop_ack_too_new, drop_ack_too_old, drop_rst_out_of_window;
 	uint64_t drop_dup_data, drop_reass_full, drop_after_close;
 	uint64_t drop_listen_syn_fin;   /* SYN+FIN to a listener (attack testbench T3) */
-	uint64_t rst_in, rst_out, challenge_acks, challenge_acks_limited, syn_in_synchronized;
+	uint64_t rst_in, rst_out, rst_rate_limited, challenge_acks, challenge_acks_limited, syn_in_synchronized;
 	/* activity */
 	uint64_t active_opens, passive_opens, established, closes, resets_by_peer;
 	uint64_t timeouts, keepalive_timeouts, tw_reopens, tw_evicted;

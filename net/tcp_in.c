@@ -97,6 +97,42 @@ static void tcp_sack_trim(struct tcp_conn *c)
 	c->sack_n = n;
 }
 
+/* Store n bytes at offset off past rcv_nxt, leaving alone the bytes of
+ * ranges already held: the first copy of a byte wins, as it does for
+ * bytes before rcv_nxt, so a later overlap cannot rewrite accepted data. */
+static void tcp_rcv_store(struct tcp_conn *c, uint32_t off, const uint8_t *d, uint32_t n)
+{
+	uint32_t pos = off, end = off + n;
+
+	for (uint32_t i = 0; i < c->reass.count && pos < end; i++) {
+		const struct tcp_reass_range *r = &c->reass.r[i];
+		if (r->end <= pos)
+			continue;
+		if (r->start >= end)
+			break;
+		if (r->start > pos)
+			tcp_ring_write_at(&c->rcvbuf, pos, d + (pos - off), r->start - pos);
+		pos = r->end;
+	}
+	if (pos < end)
+		tcp_ring_write_at(&c->rcvbuf, pos, d + (pos - off), end - pos);
+}
+
+/* In-order data with nothing held before it: copy what fits straight into
+ * a sleeping reader's buffer (tcp_conn_reader_begin), the one copy it
+ * needs. Returns the bytes taken; the rest goes to the receive buffer. */
+static uint32_t tcp_in_to_reader(struct tcp_conn *c, const uint8_t *d, uint32_t n)
+{
+	if (c->rcvbuf.len || c->reader.got >= c->reader.len)
+		return 0;
+	uint32_t k = c->reader.len - c->reader.got;
+	if (k > n)
+		k = n;
+	memcpy(c->reader.buf + c->reader.got, d, k);
+	c->reader.got += k;
+	return k;
+}
+
 /* The FIN is in order (RFC 9293 3.10.7.4 eighth step). */
 static void tcp_in_fin(struct tcp_conn *c, uint64_t now)
 {
@@ -188,10 +224,12 @@ static void tcp_in_text(struct tcp_conn *c, struct tcp_seg *seg, uint64_t now)
 	if (n && off == 0) {
 		/* In order: take it and whatever out-of-order data it joins. */
 		bool had_holes = c->reass.count != 0;
-		tcp_ring_write_at(&c->rcvbuf, 0, d, n);
+		uint32_t direct = had_holes ? 0 : tcp_in_to_reader(c, d, n);
+		if (direct < n)
+			tcp_rcv_store(c, 0, d + direct, n - direct);
 		perf_count(PERF_EV_COPY_RX, n);
-		uint32_t more = tcp_reass_advance(&c->reass, n);
-		tcp_ring_commit(&c->rcvbuf, n + more);
+		uint32_t more = tcp_reass_advance(&c->reass, n - direct);
+		tcp_ring_commit(&c->rcvbuf, n - direct + more);
 		c->rcv_nxt += n + more;
 		if (c->sack_n)
 			tcp_sack_trim(c);
@@ -210,8 +248,8 @@ static void tcp_in_text(struct tcp_conn *c, struct tcp_seg *seg, uint64_t now)
 	} else if (n) {
 		/* Out of order: keep it in the ring past the held bytes, note
 		 * the range, and send a duplicate ACK at once (RFC 5681 4.2). */
+		tcp_rcv_store(c, off, d, n); /* before the range is noted */
 		if (tcp_reass_add(&c->reass, off, off + n) == 0) {
-			tcp_ring_write_at(&c->rcvbuf, off, d, n);
 			perf_count(PERF_EV_COPY_RX, n);
 			tcp_stats.ooo_segments++;
 			tcp_stats.ooo_bytes += n;
@@ -573,9 +611,10 @@ static void tcp_in_synchronized(struct tcp_conn *c, struct tcp_seg *seg, uint64_
 	if (SEQ_LEQ(h->ack, c->snd_una)) {
 		/* RFC 5681 2: a duplicate ACK carries no text, no SYN or FIN,
 		 * acknowledges nothing new, leaves the window alone, and comes
-		 * while data is outstanding. */
+		 * while data is outstanding. The ACK of a zero-window probe
+		 * is none: no loss, nothing to retransmit (BSD too). */
 		if (h->ack == c->snd_una && seg->dlen == 0 && !(fl & TCP_FIN) && seg_wnd == c->snd_wnd &&
-		    SEQ_GT(c->snd_max, c->snd_una))
+		    SEQ_GT(c->snd_max, c->snd_una) && !c->timer[TCP_T_PERSIST])
 			tcp_cc_dupack(c, now);
 	} else {
 		uint32_t acked = h->ack - c->snd_una;
@@ -699,10 +738,12 @@ void tcp_input(struct netif *nif, struct netbuf *nb, const struct ipv4_hdr *ih)
 		tcp_stats.drop_bad_checksum++;
 		goto drop;
 	}
-	/* RFC 9293 3.9.1 / RFC 1122 4.2.3.10: TCP is unicast only. */
+	/* RFC 9293 3.9.1 / RFC 1122 4.2.3.10: TCP is unicast only. Our own
+	 * address as the source on a real link is spoofed (the land attack:
+	 * a SYN from ourselves would open a connection to ourselves). */
 	if ((nb->flags & (NETBUF_F_BROADCAST | NETBUF_F_MULTICAST)) || ipv4_is_broadcast(nif, ih->dst) ||
 	    ipv4_is_multicast(ih->dst) || ih->src == 0 || ipv4_is_broadcast(nif, ih->src) ||
-	    ipv4_is_multicast(ih->src)) {
+	    ipv4_is_multicast(ih->src) || (ih->src == nif->ip && !nif->is_loopback)) {
 		tcp_stats.drop_bad_addr++;
 		goto drop;
 	}

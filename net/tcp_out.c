@@ -395,11 +395,29 @@ void tcp_send_keepalive(struct tcp_conn *c, uint64_t now)
 	tcp_emit(c, c->snd_una - 1, 0, TCP_ACK_FLAG);
 }
 
+/* One second's RST budget for tcp_respond_rst. */
+static bool tcp_rst_budget(uint64_t now)
+{
+	static uint64_t window_start;
+	static uint32_t sent;
+
+	if (now - window_start >= 1000) {
+		window_start = now;
+		sent = 0;
+	}
+	if (sent >= TCP_RST_PER_SECOND_MAX) {
+		tcp_stats.rst_rate_limited++;
+		return false;
+	}
+	sent++;
+	return true;
+}
+
 void tcp_respond_rst(const struct tcp_seg *seg)
 {
 	struct tcp_hdr h;
 
-	if (seg->h.flags & TCP_RST)
+	if ((seg->h.flags & TCP_RST) || !tcp_rst_budget(sys_now_ms()))
 		return;
 	memset(&h, 0, sizeof h);
 	h.sport = seg->h.dport;

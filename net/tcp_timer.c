@@ -105,7 +105,9 @@ void tcp_rtt_sample(struct tcp_conn *c, uint64_t rtt_ms)
 static void tcp_timer_rexmt(struct tcp_conn *c, uint64_t now)
 {
 	bool syn = c->state == TCP_SYN_SENT || c->state == TCP_SYN_RECEIVED;
-	uint32_t limit = syn ? tcp_settings.syn_retries : tcp_settings.max_retries;
+	uint32_t limit = c->state == TCP_SYN_SENT       ? tcp_settings.syn_retries
+			 : c->state == TCP_SYN_RECEIVED ? tcp_settings.synack_retries
+							: tcp_settings.max_retries;
 
 	if (c->rxtshift >= limit) {
 		tcp_stats.timeouts++;

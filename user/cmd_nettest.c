@@ -3,7 +3,9 @@
  * wire, Pigeon performs the calls it is asked for over the console).
  *
  *   nettest listen PORT echo|discard|source N
- *   nettest connect HOST PORT      (then the connection discards what arrives)
+ *   nettest connect HOST PORT [LPORT [MS]]
+ *                                  from a chosen local port, waiting up to MS
+ *                                  (then the connection discards what arrives)
  *   nettest send N                 queue N more bytes of the pattern
  *   nettest recvpause on|off       stop / resume reading (the window closes)
  *   nettest shutdown wr            half-close
@@ -11,6 +13,7 @@
  *   nettest tcb                    sequence space, windows, RTO, cwnd of
  *                                  every TCP connection
  *   nettest status                 what the background worker has done
+ *   nettest sha256                 SHA-256 of every byte read so far
  *
  * One connection and one listener live in a static struct. A background
  * thread ("nettest") accepts, reads and writes with non-blocking calls
@@ -28,6 +31,7 @@
 #include "user/command.h"
 #include "user/netfmt.h"
 #include "user/resolve.h"
+#include "user/sha256.h"
 #include "user/shell.h"
 
 enum {
@@ -52,6 +56,7 @@ static struct {
 	int error;                    /* last error the worker saw */
 	unsigned long long bytes_in, bytes_out, send_left;
 	size_t echo_len, echo_off;    /* echo: bytes read but not yet sent */
+	struct sha256 rx_hash;        /* of the bytes read, for nettest sha256 */
 	uint8_t buf[NETTEST_BUF];
 	uint8_t pattern[NETTEST_BUF];
 } nt;
@@ -106,6 +111,7 @@ static void nettest_pump_recv(void)
 			return;
 		}
 		nt.bytes_in += (unsigned long long)n;
+		sha256_update(&nt.rx_hash, nt.buf, (size_t)n);
 		if (nt.mode == NT_ECHO) {
 			nt.echo_len = (size_t)n;
 			nt.echo_off = 0;
@@ -123,6 +129,7 @@ static void nettest_adopt(struct socket *s)
 	nt.bytes_in = nt.bytes_out = 0;
 	nt.echo_len = nt.echo_off = 0;
 	nt.send_left = nt.mode == NT_SOURCE ? nt.source_bytes : 0;
+	sha256_init(&nt.rx_hash);
 }
 
 /* The worker: runs while there is a socket, never sleeps inside a socket
@@ -222,12 +229,14 @@ static int nettest_listen(int argc, char **argv)
 
 static int nettest_connect(int argc, char **argv)
 {
-	unsigned long port;
+	unsigned long port, lport = 0, timeout = NETTEST_CONNECT_TIMEOUT_MS;
 	uint32_t addr;
 	struct socket *s = NULL;
 
-	if (argc != 4 || netfmt_parse_uint(argv[3], 1, 65535, &port) != 0)
-		return shell_usage_error("nettest", "connect HOST PORT");
+	if (argc < 4 || argc > 6 || netfmt_parse_uint(argv[3], 1, 65535, &port) != 0 ||
+	    (argc > 4 && netfmt_parse_uint(argv[4], 0, 65535, &lport) != 0) ||
+	    (argc > 5 && netfmt_parse_uint(argv[5], 1, 600000, &timeout) != 0))
+		return shell_usage_error("nettest", "connect HOST PORT [LPORT [MS]]");
 	if (nt.listener || nt.conn) {
 		kprintf("nettest: busy (nettest close first)\n");
 		return 1;
@@ -235,9 +244,12 @@ static int nettest_connect(int argc, char **argv)
 	if (resolve_host(argv[2], &addr) != 0)
 		return 1;
 	struct sock_addr remote = { .addr = addr, .port = (uint16_t)port };
+	struct sock_addr bind_to = { .addr = 0, .port = (uint16_t)lport };
 	int err = sock_open(SOCK_STREAM, &s);
+	if (err == NET_OK && lport)
+		err = sock_bind(s, &bind_to);
 	if (err == NET_OK)
-		err = sock_connect(s, &remote, NETTEST_CONNECT_TIMEOUT_MS);
+		err = sock_connect(s, &remote, timeout);
 	if (err != NET_OK) {
 		if (s)
 			sock_close(s);
@@ -277,6 +289,19 @@ static int nettest_status(void)
 	return 0;
 }
 
+/* The digest of the bytes read so far (the running hash goes on). */
+static int nettest_sha256(void)
+{
+	struct sha256 copy = nt.rx_hash;
+	uint8_t digest[SHA256_DIGEST_LEN];
+	char hex[2 * SHA256_DIGEST_LEN + 1];
+
+	sha256_final(&copy, digest);
+	sha256_hex(digest, hex);
+	kprintf("nettest: sha256 %s in=%llu\n", hex, nt.bytes_in);
+	return 0;
+}
+
 static int nettest_need_conn(void)
 {
 	if (nt.conn)
@@ -303,6 +328,8 @@ static int cmd_nettest(int argc, char **argv)
 	}
 	if (strcmp(op, "status") == 0)
 		return nettest_status();
+	if (strcmp(op, "sha256") == 0)
+		return nettest_sha256();
 	if (strcmp(op, "close") == 0 || strcmp(op, "abort") == 0) {
 		nettest_release(op[0] == 'a');
 		kprintf("nettest: %s\n", op[0] == 'a' ? "aborted" : "closed");
@@ -334,7 +361,7 @@ static int cmd_nettest(int argc, char **argv)
 }
 
 COMMAND(nettest, .name = "nettest",
-	.usage = "nettest listen PORT echo|discard|source N | connect HOST PORT | send N | recvpause on|off | "
-		 "shutdown wr | close | abort | tcb | status",
+	.usage = "nettest listen PORT echo|discard|source N | connect HOST PORT [LPORT [MS]] | send N | recvpause on|off | "
+		 "shutdown wr | close | abort | tcb | status | sha256",
 	.summary = "socket calls on request, for the attack testbench",
 	.example = "nettest listen 7 echo\nnettest tcb\nnettest close", .run = cmd_nettest);

@@ -38,7 +38,7 @@ enum {
 	HTTP_REDIRECTS_MAX = 20,            /* the most -L accepts */
 	HTTP_CONNECT_TIMEOUT_MS = 10000,
 	HTTP_IDLE_TIMEOUT_MS = 10000,       /* between received bytes */
-	HTTP_RECV_BUF = 16384,
+	HTTP_RECV_BUF = 65536,              /* a large read lends TCP a large buffer (tcp_conn_reader_begin) */
 	HTTP_REDIRECT_DRAIN_MAX = 65536,
 };
 

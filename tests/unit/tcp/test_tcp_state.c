@@ -59,8 +59,9 @@ static void test_handshake_no_options_means_536_and_no_scaling(void)
 static void test_syn_lost_backoff_then_timeout(void)
 {
 	struct tcp_conn *c = tcp_fixture_syn_sent();
-	/* RFC 6298: initial RTO 1 s, doubled on each timeout. */
-	static const uint64_t gaps[] = { 1000, 2000, 4000, 8000, 16000 };
+	/* RFC 6298: initial RTO 1 s, doubled on each timeout up to 60 s;
+	 * RFC 9293 MUST-23: a SYN is retried for at least 3 minutes. */
+	static const uint64_t gaps[] = { 1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000 };
 
 	for (size_t i = 0; i < sizeof gaps / sizeof gaps[0]; i++) {
 		fx_advance(gaps[i] - 1);
@@ -68,8 +69,8 @@ static void test_syn_lost_backoff_then_timeout(void)
 		fx_advance(1);
 		EXPECT_SEG(L, 0, SYN, 0);
 	}
-	CHECK_EQ_INT(c->retransmits, 5);
-	fx_advance(32000); /* the sixth timeout: syn_retries (5) used up */
+	CHECK_EQ_INT(c->retransmits, 8);
+	fx_advance(60000); /* the ninth timeout, 183 s in: syn_retries (8) used up */
 	EXPECT_NOTHING();
 	CHECK_EQ_INT(tcp_conn_state(c), TCP_CLOSED);
 	CHECK_EQ_INT(tcp_conn_error(c), NET_ETIMEDOUT);
@@ -168,7 +169,7 @@ static void test_synack_lost_resent_on_timer_and_on_syn(void)
 	fx_peer(SEG(.seq = R, .flags = SYN, .mss = PEER_MSS));
 	EXPECT_SEG(L, R + 1, SYN | ACK, 0); /* the peer's SYN again */
 	CHECK_EQ_INT(tcp_conn_count(), 2);
-	/* Unanswered, the child gives up after syn_retries and goes. */
+	/* Unanswered, the child gives up after synack_retries and goes. */
 	fx_run(200000);
 	int synacks = 0;
 	while (fx_pop_seg(&fx_got))
