@@ -136,9 +136,10 @@ static void fetch_progress(struct fetch_run *r, uint64_t bytes, bool final)
 		uint64_t left = r->total - bytes;
 		/* Rounded up without adding to left: a Content-Length near
 		 * 2^64 (the server's word) must not wrap to "ETA 0 s". */
-		if (!final && per_s && bytes < r->total)
-			snprintf(line + n, sizeof line - n, "  ETA %llu s",
-				 (unsigned long long)(left / per_s + (left % per_s != 0)));
+		if (!final && per_s && bytes < r->total) {
+			uint64_t eta = left / per_s + (left % per_s != 0);
+			snprintf(line + n, sizeof line - n, "  ETA %llu s", (unsigned long long)eta);
+		}
 	} else {
 		snprintf(line, sizeof line, "%s  %s", got, rate);
 	}
