@@ -57,7 +57,7 @@ QEMU_FILTER_DUMP = -object filter-dump,id=f0,netdev=net0,file=$(PCAP_HOST)
 QEMU_CAPTURE = $(if $(PCAP),-serial file:$(PCAP)) $(if $(PCAP_HOST),$(QEMU_FILTER_DUMP))
 NETLAB_CAPTURE = $(if $(PCAP),--pcap $(PCAP)) $(if $(PCAP_HOST),--pcap-host $(PCAP_HOST))
 
-.PHONY: all iso run run-direct tap demo netlab-shell soak bench test unit qemu-test clean deps check-deps \
+.PHONY: all iso run run-direct tap demo netlab-shell soak bench matrix test unit qemu-test clean deps check-deps \
 	debug gdb format lint compile_commands.json
 .DEFAULT_GOAL := all
 
@@ -169,6 +169,12 @@ test: check-deps all $(UNIT_TESTS) $(FUZZ_BINS)
 bench: all
 	@$(MAKE) --no-print-directory check-deps
 	$(PYTHON) tests/bench/bench.py
+
+# The impairment matrix (catalog E1): fetch 10 MiB and the home page under
+# every fault profile P0-P12; MATRIX_ARGS="--runs 20 --via relay,netem".
+matrix: all
+	@$(MAKE) --no-print-directory check-deps
+	$(PYTHON) tests/bench/matrix.py $(MATRIX_ARGS)
 
 check-deps:
 	@missing=""; for t in $(DEP_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \

@@ -20,6 +20,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, '..', '..'))
 sys.path.insert(0, HERE)
+import impair  # noqa: E402
 import netlab  # noqa: E402
 import story  # noqa: E402
 import story_demo  # noqa: E402
@@ -46,6 +47,8 @@ def main():
         return story_demo.main()    # both ends of one fetch
     append = a.append if a.append is not None else (DEMO if a.mode == 'demo' else '')
     lab = story.Story() if a.topo == 'story' else netlab.Netlab('tap', http=True)
+    if a.topo != 'story':
+        lab = impair.maybe_impaired(lab)   # PROFILE=lossy-2 [SEED=3]: the relay between QEMU and the TAP
     with lab:
         os.makedirs(os.path.dirname(NS_FILE), exist_ok=True)
         with open(NS_FILE, 'w') as f:

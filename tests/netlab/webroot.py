@@ -47,16 +47,14 @@ CHUNKED_PARTS = ['<p>part one of a chunked page</p>\n',
                  '<p>part three</p>\n']
 
 
-def _big_paths():
-    return os.path.join(CACHE, BIG_NAME), os.path.join(CACHE, BIG_NAME + '.sha256')
-
-
-def big_file():
-    """The 64 MiB pattern file (made once under build/netlab/); returns
+def pattern_file(name, size):
+    """A file of size bytes of the pattern byte[i] = i % BIG_PERIOD, made
+    once under build/netlab/NAME (its SHA-256 beside it); returns
     (path, sha256 hex)."""
-    path, sha_path = _big_paths()
+    path = os.path.join(CACHE, name)
+    sha_path = path + '.sha256'
     try:
-        if os.path.getsize(path) == BIG_SIZE:
+        if os.path.getsize(path) == size:
             with open(sha_path) as f:
                 digest = f.read().split()[0]
             if len(digest) == 64:
@@ -72,10 +70,10 @@ def big_file():
     tmp = '%s.tmp.%d' % (path, os.getpid())
     with open(tmp, 'wb') as f:
         done = 0
-        while done < BIG_SIZE:
+        while done < size:
             # Each piece starts where the pattern is at offset `done`.
             start = done % BIG_PERIOD
-            n = min(1024 * 1024, BIG_SIZE - done)
+            n = min(1024 * 1024, size - done)
             piece = block[start:start + n]
             f.write(piece)
             h.update(piece)
@@ -84,9 +82,14 @@ def big_file():
     digest = h.hexdigest()
     sha_tmp = '%s.tmp.%d' % (sha_path, os.getpid())
     with open(sha_tmp, 'w') as f:
-        f.write('%s  %s\n' % (digest, BIG_NAME))
+        f.write('%s  %s\n' % (digest, name))
     os.replace(sha_tmp, sha_path)
     return path, digest
+
+
+def big_file():
+    """The 64 MiB pattern file; returns (path, sha256 hex)."""
+    return pattern_file(BIG_NAME, BIG_SIZE)
 
 
 def big_sha256():
