@@ -23,7 +23,7 @@ enum {
 	 * enough for a ping -s 16000 or a large DNS answer, and bounds the
 	 * memory one datagram can take. */
 	IPV4_REASM_MAX_SIZE = 16384,
-	IPV4_REASM_TIMEOUT_MS = 30000,
+	IPV4_REASM_TIMEOUT_MS = 60000, /* RFC 1122 3.3.2: 60-120 s recommended */
 };
 
 /* Take one fragment (nb->data at its payload, ih its parsed header,
