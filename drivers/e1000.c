@@ -54,8 +54,9 @@ enum {
 #define E1000_ITR_VALUE (1000000000u / (E1000_ITR_UNIT_NS * E1000_ITR_MAX_RATE))
 
 _Static_assert(NETBUF_SIZE >= 2048, "RCTL.BSIZE 2048 needs 2048-byte netbufs");
-_Static_assert(E1000_RX_RING * sizeof(struct e1000_rx_desc) % 128 == 0, "RDLEN is a multiple of 128");
-_Static_assert(E1000_TX_RING * sizeof(struct e1000_tx_desc) % 128 == 0, "TDLEN is a multiple of 128");
+_Static_assert(E1000_RING_MIN * sizeof(struct e1000_rx_desc) == 128, "RDLEN steps of 128 bytes");
+_Static_assert(E1000_RING_MIN * sizeof(struct e1000_tx_desc) == 128, "TDLEN steps of 128 bytes");
+_Static_assert(E1000_RX_RING <= E1000_RING_MAX && E1000_TX_RING <= E1000_RING_MAX, "default rings fit");
 
 struct e1000 {
 	struct pci_device *pci;
@@ -69,14 +70,16 @@ struct e1000 {
 	 * RDH up to RDT - 1; we own RDT itself and the slots we have not yet
 	 * cleaned, starting at rx_next_to_clean. */
 	volatile struct e1000_rx_desc *rx_ring;
-	struct netbuf *rx_nb[E1000_RX_RING];
+	struct netbuf *rx_nb[E1000_RING_MAX];
+	unsigned rx_count;         /* descriptors in the ring */
 	unsigned rx_next_to_clean;
 	bool rx_discarding;        /* inside a frame that spans descriptors */
 
 	/* TX: slots [tx_next_to_clean, tx_next_to_use) hold queued netbufs;
 	 * one slot stays empty so that full and empty differ. */
 	volatile struct e1000_tx_desc *tx_ring;
-	struct netbuf *tx_nb[E1000_TX_RING];
+	struct netbuf *tx_nb[E1000_RING_MAX];
+	unsigned tx_count;
 	unsigned tx_next_to_use, tx_next_to_clean;
 	unsigned tx_tail;          /* last value written to TDT */
 
@@ -244,6 +247,8 @@ struct e1000 *e1000_probe(int *err)
 	dev->pci = pci;
 	dev->regs = (volatile uint8_t *)regs;
 	dev->irq_line = PCI_INTERRUPT_LINE_NONE;
+	dev->rx_count = E1000_RX_RING;
+	dev->tx_count = E1000_TX_RING;
 	e = e1000_reset(dev);
 	if (e == NET_OK)
 		e = e1000_mac_read(dev);
@@ -259,6 +264,14 @@ fail:
 	if (err)
 		*err = e;
 	return NULL;
+}
+
+int e1000_set_rings(struct e1000 *dev, unsigned n)
+{
+	if (dev->started || n < E1000_RING_MIN || n > E1000_RING_MAX || n % E1000_RING_MIN)
+		return NET_EINVAL;
+	dev->rx_count = dev->tx_count = n;
+	return NET_OK;
 }
 
 /* --- interrupts ---------------------------------------------------------- */
@@ -308,13 +321,13 @@ static size_t e1000_ring_pages(size_t bytes)
 
 static void e1000_rx_ring_free(struct e1000 *dev)
 {
-	for (int i = 0; i < E1000_RX_RING; i++) {
+	for (unsigned i = 0; i < dev->rx_count; i++) {
 		if (dev->rx_nb[i])
 			netbuf_free(dev->rx_nb[i]);
 		dev->rx_nb[i] = NULL;
 	}
 	pmm_free_contig(virt_to_phys((const void *)dev->rx_ring),
-			e1000_ring_pages(E1000_RX_RING * sizeof(struct e1000_rx_desc)));
+			e1000_ring_pages(dev->rx_count * sizeof(struct e1000_rx_desc)));
 	dev->rx_ring = NULL;
 }
 
@@ -322,13 +335,13 @@ static void e1000_rx_ring_free(struct e1000 *dev)
  * but the one at RDT = N - 1. */
 static int e1000_rx_ring_init(struct e1000 *dev)
 {
-	size_t bytes = E1000_RX_RING * sizeof(struct e1000_rx_desc);
+	size_t bytes = dev->rx_count * sizeof(struct e1000_rx_desc);
 	uint64_t phys = pmm_alloc_contig(e1000_ring_pages(bytes));
 
 	if (!phys)
 		return NET_ENOMEM;
 	dev->rx_ring = phys_to_virt(phys);
-	for (int i = 0; i < E1000_RX_RING; i++) {
+	for (unsigned i = 0; i < dev->rx_count; i++) {
 		struct netbuf *nb = netbuf_alloc_rx();
 		if (!nb) {
 			e1000_rx_ring_free(dev);
@@ -345,7 +358,7 @@ static int e1000_rx_ring_init(struct e1000 *dev)
 	e1000_write(dev, E1000_RDBAH, (uint32_t)(phys >> 32));
 	e1000_write(dev, E1000_RDLEN, (uint32_t)bytes);
 	e1000_write(dev, E1000_RDH, 0);
-	e1000_write(dev, E1000_RDT, E1000_RX_RING - 1);
+	e1000_write(dev, E1000_RDT, dev->rx_count - 1);
 	/* No receive delay: ITR alone paces the interrupts. */
 	e1000_write(dev, E1000_RDTR, 0);
 	e1000_write(dev, E1000_RADV, 0);
@@ -355,7 +368,7 @@ static int e1000_rx_ring_init(struct e1000 *dev)
 /* Transmit ring (14.5): empty, TDH = TDT = 0. */
 static int e1000_tx_ring_init(struct e1000 *dev)
 {
-	size_t bytes = E1000_TX_RING * sizeof(struct e1000_tx_desc);
+	size_t bytes = dev->tx_count * sizeof(struct e1000_tx_desc);
 	uint64_t phys = pmm_alloc_contig(e1000_ring_pages(bytes));
 
 	if (!phys)
@@ -496,11 +509,11 @@ int e1000_rx(struct e1000 *dev, void (*deliver)(void *ctx, struct netbuf *nb), v
 		perf_count(PERF_EV_RX_BYTES, len);
 		deliver(ctx, nb);
 		delivered++;
-		i = (i + 1) % E1000_RX_RING;
+		i = (i + 1) % dev->rx_count;
 		continue;
 recycle:
 		e1000_rx_desc_recycle(d);
-		i = (i + 1) % E1000_RX_RING;
+		i = (i + 1) % dev->rx_count;
 	}
 	if (cleaned) {
 		dev->rx_next_to_clean = i;
@@ -509,7 +522,7 @@ recycle:
 		 * descriptors again, or it could DMA into a netbuf already
 		 * handed up. One tail write per batch: each is an MMIO exit. */
 		wmb();
-		e1000_write(dev, E1000_RDT, (i + E1000_RX_RING - 1) % E1000_RX_RING);
+		e1000_write(dev, E1000_RDT, (i + dev->rx_count - 1) % dev->rx_count);
 		perf_count(PERF_EV_RDT_WRITES, 1);
 	}
 	if (delivered) {
@@ -522,7 +535,7 @@ recycle:
 int e1000_tx_queue(struct e1000 *dev, struct netbuf *nb)
 {
 	unsigned use = dev->tx_next_to_use;
-	unsigned next = (use + 1) % E1000_TX_RING;
+	unsigned next = (use + 1) % dev->tx_count;
 	volatile struct e1000_tx_desc *d;
 
 	if (!dev->started)
@@ -597,7 +610,7 @@ void e1000_tx_reclaim(struct e1000 *dev)
 		}
 		netbuf_free(dev->tx_nb[c]);
 		dev->tx_nb[c] = NULL;
-		c = (c + 1) % E1000_TX_RING;
+		c = (c + 1) % dev->tx_count;
 	}
 	dev->tx_next_to_clean = c;
 }
@@ -631,4 +644,6 @@ void e1000_get_stats(struct e1000 *dev, struct e1000_stats *st)
 	irq_restore(flags);
 	st->link_up = dev->link_up;
 	st->irq_line = dev->irq_line;
+	st->rx_ring = (uint16_t)dev->rx_count;
+	st->tx_ring = (uint16_t)dev->tx_count;
 }

@@ -34,8 +34,10 @@
 #include "net/netbuf.h"
 
 enum {
-	E1000_RX_RING = 256,          /* descriptors; 16 bytes each, one page */
+	E1000_RX_RING = 256,          /* descriptors by default; 16 bytes each, one page */
 	E1000_TX_RING = 256,
+	E1000_RING_MAX = 256,         /* e1000_set_rings() bounds: RDLEN and TDLEN */
+	E1000_RING_MIN = 8,           /* must be multiples of 128 bytes (8 descriptors) */
 	E1000_TX_FRAME_MAX = 1518,    /* 1514-byte frame plus an 802.1Q tag, FCS not counted */
 	E1000_ITR_MAX_RATE = 20000,   /* interrupts per second at most, see e1000.c */
 };
@@ -56,6 +58,7 @@ struct e1000_stats {
 	uint64_t link_changes;    /* LSC events that changed the link state */
 	bool link_up;
 	uint8_t irq_line;         /* PIC line in use, PCI_INTERRUPT_LINE_NONE if polling */
+	uint16_t rx_ring, tx_ring; /* descriptors in each ring */
 };
 
 /* Find the first supported NIC, enable it on PCI, map its registers, reset
@@ -67,6 +70,11 @@ struct e1000_stats {
  * failed), NET_ETIMEDOUT (reset or EEPROM read never finished) or
  * NET_EMALFORMED (no valid unicast address). */
 struct e1000 *e1000_probe(int *err);
+
+/* Descriptors per ring (both), before e1000_start(): a multiple of 8 from
+ * E1000_RING_MIN to E1000_RING_MAX (RDLEN/TDLEN are multiples of 128
+ * bytes, 14.4); NET_EINVAL otherwise or once started. Default 256. */
+int e1000_set_rings(struct e1000 *dev, unsigned n);
 
 /* Set up both rings (taking E1000_RX_RING netbufs from the pool, so
  * netbuf_pool_init() must have run), enable receive and transmit, install

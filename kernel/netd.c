@@ -4,14 +4,17 @@
  * stack's timers, then sleeps until the next deadline or interrupt. */
 #include "kernel/netd.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "drivers/e1000.h"
 #include "drivers/e1000_regs.h"
+#include "kernel/bootinfo.h"
 #include "kernel/clock.h"
 #include "kernel/console.h"
 #include "kernel/heap.h"
 #include "kernel/io.h"
+#include "kernel/kmain.h"
 #include "kernel/panic.h"
 #include "kernel/pmm.h"
 #include "kernel/printf.h"
@@ -102,6 +105,21 @@ static void netd_pool_init(void)
 	netbuf_pool_init(phys_to_virt(pool), NETBUF_POOL_COUNT);
 }
 
+/* e1000.ring=N on the kernel command line: descriptors per ring (the
+ * catalog's D4 boots with 8, 16 and 256). */
+static void netd_rings_from_cmdline(struct e1000 *nic)
+{
+	char val[12];
+
+	if (bootinfo_cmdline_get(kernel_boot_info()->cmdline, "e1000.ring", val, sizeof val) < 0)
+		return;
+	char *end;
+	unsigned long n = strtoul(val, &end, 10);
+	if (*val == '\0' || *end != '\0' || e1000_set_rings(nic, n > 0xffff ? 0 : (unsigned)n) != NET_OK)
+		kprintf("eth0: e1000.ring=%s ignored: a multiple of %d from %d to %d\n", val, E1000_RING_MIN,
+			E1000_RING_MIN, E1000_RING_MAX);
+}
+
 static void netd_eth0_up(void)
 {
 	int err = 0;
@@ -117,6 +135,7 @@ static void netd_eth0_up(void)
 	nif->mtu = 1500;
 	nif->transmit = netd_eth0_transmit;
 	nif->driver = netd.nic;
+	netd_rings_from_cmdline(netd.nic);
 	err = e1000_start(netd.nic, netd_nic_notify, NULL);
 	if (err != NET_OK) {
 		kprintf("eth0: e1000 start failed: %s\n", net_strerror(err));

@@ -48,11 +48,11 @@ static void ifconfig_show(const struct netif *nif)
 		struct e1000_stats st;
 		e1000_get_stats(netd_nic(), &st);
 		kprintf("    e1000 irq %u: %llu interrupts, rx no-buffer %llu, overruns %llu, missed %llu, errors %llu, "
-			"tx ring-full %llu, link changes %llu\n",
+			"tx ring-full %llu, link changes %llu; rings %u rx, %u tx\n",
 			st.irq_line, (unsigned long long)st.interrupts, (unsigned long long)st.rx_no_buffer,
 			(unsigned long long)st.rx_overruns, (unsigned long long)st.rx_missed,
 			(unsigned long long)st.rx_errors, (unsigned long long)st.tx_ring_full,
-			(unsigned long long)st.link_changes);
+			(unsigned long long)st.link_changes, st.rx_ring, st.tx_ring);
 	}
 }
 

@@ -582,6 +582,49 @@ static void test_rx_overrun_wrap_and_recovery(void)
 	CHECK_EQ_INT(st.rx_packets, accepted);
 }
 
+/* D4 with the smallest ring (e1000.ring=8): sizes that are not a multiple
+ * of 8 descriptors or out of range are refused, and so is any change
+ * once started; 8 descriptors give RDLEN 128 and frames still flow in
+ * order through many wraps. */
+static void test_small_rings(void)
+{
+	struct e1000_stats st;
+	uint8_t f[80];
+	int err = 1, accepted = 0, delivered = 0;
+
+	setup_machine();
+	struct e1000 *nic = e1000_probe(&err);
+	if (!nic)
+		abort();
+	CHECK_EQ_INT(e1000_set_rings(nic, 0), NET_EINVAL);
+	CHECK_EQ_INT(e1000_set_rings(nic, 7), NET_EINVAL);
+	CHECK_EQ_INT(e1000_set_rings(nic, 12), NET_EINVAL);
+	CHECK_EQ_INT(e1000_set_rings(nic, E1000_RING_MAX + 8), NET_EINVAL);
+	CHECK_EQ_INT(e1000_set_rings(nic, 8), NET_OK);
+	CHECK_EQ_INT(e1000_start(nic, on_notify, &notified), NET_OK);
+	CHECK_EQ_INT(e1000_set_rings(nic, 16), NET_EINVAL);
+	CHECK_EQ_INT(R(E1000_RDLEN), 128);
+	CHECK_EQ_INT(R(E1000_TDLEN), 128);
+	CHECK_EQ_INT(R(E1000_RDT), 7);
+	CHECK_EQ_INT(pool_in_use, 8);
+	frame_make(f, sizeof f, mac_qemu, 3);
+	for (int round = 0; round < 20; round++) {
+		for (int i = 0; i < 5; i++)
+			accepted += fake_nic_rx(f, sizeof f, 0);
+		int n;
+		while ((n = e1000_rx(nic, on_deliver, NULL, 64)) > 0)
+			delivered += n;
+		free_got();
+	}
+	CHECK_EQ_INT(accepted, 100);
+	CHECK_EQ_INT(delivered, accepted);
+	CHECK_EQ_INT(fake_dma_into_held, 0);
+	CHECK_EQ_INT(pool_in_use, 8);
+	e1000_get_stats(nic, &st);
+	CHECK_EQ_INT(st.rx_ring, 8);
+	CHECK_EQ_INT(st.tx_ring, 8);
+}
+
 static void test_rx_drops_errored_frames(void)
 {
 	struct e1000 *nic = started_nic();
@@ -934,6 +977,7 @@ int main(void)
 	RUN(test_rx_delivers_frames_in_order);
 	RUN(test_rx_respects_budget);
 	RUN(test_rx_overrun_wrap_and_recovery);
+	RUN(test_small_rings);
 	RUN(test_rx_drops_errored_frames);
 	RUN(test_rx_drops_frames_without_eop);
 	RUN(test_rx_pool_empty_drops_and_keeps_ring_full);
