@@ -29,6 +29,7 @@ ISN_TICKS_PER_S = 250000            # RFC 6528: the clock ticks every 4 us
 EPHEMERAL = (49152, 65535)          # RFC 6335 dynamic ports
 CHI2_15DF_P001 = 37.70              # chi-square, 15 degrees of freedom, p = 0.001
 SEQ_MOD = 2**32
+RST_PER_SECOND_MAX = 200            # net/tcp_conn.h TCP_RST_PER_SECOND_MAX
 
 
 def _pattern(n, start=0):
@@ -642,7 +643,8 @@ def _heap_used(b):
 def t16_floods(b):
     """T16: a concurrent fetch of the 64 MiB file completes (sha256) while: 3000
     random-flag segments (100k with ATTACK_FULL) hit random ports from the
-    virtual peers, and Pigeon's RSTs stay at most one per segment; a land
+    virtual peers, and Pigeon's RSTs stay at most one per segment and at
+    most 200 a second (the rest counted as tcp.rst_rate_limited); a land
     SYN (source = destination = Pigeon) leaves no connection and no hang;
     SYNs from broadcast and multicast sources get no reply and no TCB and
     are counted; an ACK flood on a live connection draws replies only at
@@ -677,6 +679,7 @@ def t16_floods(b):
         frames.append(_fast_tcp_frame(w.guest_mac, rng.choice(peers), d.ip, rng.randint(1024, 65535),
                                       _not_listener(rng), rng.getrandbits(32),
                                       rng.getrandbits(32), flags))
+    t_flood = time.monotonic()
     for f in frames:
         w.send(f)
     time.sleep(0.5)
@@ -699,6 +702,14 @@ def t16_floods(b):
     rsts = [q for _, q in sent if q[TCP].flags.R and q[IP].dst in peers]
     non_rst_in = sum(1 for f in frames if not f[14 + 20 + 13] & 0x04)
     assert len(rsts) <= non_rst_in, '%d RSTs for %d segments' % (len(rsts), non_rst_in)
+    # The RST rate is bounded (TCP_RST_PER_SECOND_MAX in net/tcp_conn.h),
+    # and the segments it left unanswered are counted.
+    span = time.monotonic() - t_flood
+    budget = RST_PER_SECOND_MAX * (int(span) + 2)
+    assert len(rsts) <= budget, '%d RSTs in %.1f s: more than %d a second' % (len(rsts), span, RST_PER_SECOND_MAX)
+    if non_rst_in > budget:
+        limited = d.counters().get('tcp.rst_rate_limited', 0) - c0.get('tcp.rst_rate_limited', 0)
+        assert limited > 0, '%d segments drew %d RSTs and none was counted as limited' % (non_rst_in, len(rsts))
     assert not any(q[IP].dst in odd_src for _, q in sent), 'answered a SYN from a broadcast/multicast source'
     replies = [q for t, q in sent if t >= t_acks and p.match(q)]
     elapsed = max(1.0, time.monotonic() - t_acks)
