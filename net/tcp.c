@@ -880,6 +880,7 @@ void tcp_init(void)
 	tcp_settings = tcp_defaults;
 	memset(&tcp_stats, 0, sizeof tcp_stats);
 	tcp_isn_init();
+	tcp_out_init();
 	net_timer_register("tcp", tcp_timer_tick, tcp_timer_next);
 	net_counters_register(&tcp_counter_group);
 	ipv4_set_protocol(IPV4_PROTO_TCP, tcp_input, tcp_icmp_error);

@@ -395,21 +395,30 @@ void tcp_send_keepalive(struct tcp_conn *c, uint64_t now)
 	tcp_emit(c, c->snd_una - 1, 0, TCP_ACK_FLAG);
 }
 
-/* One second's RST budget for tcp_respond_rst. */
+/* RSTs sent by tcp_respond_rst in the current one-second window. */
+static struct {
+	uint64_t start;
+	uint32_t sent;
+	bool running;
+} tcp_rst_window;
+
+void tcp_out_init(void)
+{
+	memset(&tcp_rst_window, 0, sizeof tcp_rst_window);
+}
+
 static bool tcp_rst_budget(uint64_t now)
 {
-	static uint64_t window_start;
-	static uint32_t sent;
-
-	if (now - window_start >= 1000) {
-		window_start = now;
-		sent = 0;
+	if (!tcp_rst_window.running || now - tcp_rst_window.start >= 1000) {
+		tcp_rst_window.running = true;
+		tcp_rst_window.start = now;
+		tcp_rst_window.sent = 0;
 	}
-	if (sent >= TCP_RST_PER_SECOND_MAX) {
+	if (tcp_rst_window.sent >= TCP_RST_PER_SECOND_MAX) {
 		tcp_stats.rst_rate_limited++;
 		return false;
 	}
-	sent++;
+	tcp_rst_window.sent++;
 	return true;
 }
 

@@ -11,6 +11,9 @@
 #include "net/tcp_conn.h"
 #include "net/tcp_in.h"
 
+/* Forget the RST rate window (tcp_init). */
+void tcp_out_init(void);
+
 /* Send whatever the state, the windows and the flags allow now: SYN or
  * SYN-ACK, data, FIN, an owed ACK (TF_ACKNOW), a persist probe
  * (TF_FORCE). Arms the retransmission or persist timer as needed. */

@@ -195,6 +195,24 @@ static void test_no_listener_gets_reset(void)
 	fx_tcp_end(NULL, NULL);
 }
 
+/* A flood to closed ports draws at most TCP_RST_PER_SECOND_MAX RSTs a
+ * second; the rest are counted, and the budget comes back a second on. */
+static void test_rst_rate_limited(void)
+{
+	fx_tcp_setup();
+	for (int i = 0; i < TCP_RST_PER_SECOND_MAX + 50; i++)
+		fx_peer(SEG(.seq = R + (uint32_t)i, .flags = SYN, .dport = 81));
+	CHECK_EQ_INT(fx_tx_pending(), TCP_RST_PER_SECOND_MAX);
+	CHECK_EQ_INT(tcp_stats.rst_out, TCP_RST_PER_SECOND_MAX);
+	CHECK_EQ_INT(tcp_stats.rst_rate_limited, 50);
+	while (fx_tx_pending())
+		netbuf_free(fx_pop());
+	fx_advance(1000);
+	fx_peer(SEG(.seq = R, .flags = SYN, .dport = 81));
+	EXPECT_SEG(0, R + 1, RST | ACK, 0);
+	fx_tcp_end(NULL, NULL);
+}
+
 static void test_listener_answers_ack_with_reset(void)
 {
 	struct tcp_conn *l = tcp_fixture_listen();
@@ -811,6 +829,7 @@ int main(void)
 	RUN(test_syn_without_window_scale_gets_none);
 	RUN(test_synack_lost_resent_on_timer_and_on_syn);
 	RUN(test_no_listener_gets_reset);
+	RUN(test_rst_rate_limited);
 	RUN(test_listener_answers_ack_with_reset);
 	RUN(test_simultaneous_open);
 	RUN(test_syn_flood_is_bounded);
