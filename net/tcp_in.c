@@ -205,18 +205,23 @@ static void tcp_in_text(struct tcp_conn *c, struct tcp_seg *seg, uint64_t now)
 	uint32_t room = tcp_ring_space(&c->rcvbuf);
 	uint32_t limit = wnd < room ? wnd : room;
 	if (off + n > limit) {
+		if (n || fin)
+			c->flags |= TF_ACKNOW; /* text cut: say where we are (a bare ACK cuts nothing) */
 		n = limit > off ? limit - off : 0;
 		fin = false;
-		c->flags |= TF_ACKNOW;
 	}
 	/* Nothing past the FIN is data (eighth step): a FIN already seen
 	 * beyond a hole bounds what may still come (the first FIN's place
 	 * holds), and a FIN now ends what was held beyond it. */
 	if ((c->flags & TF_RCV_FIN_OOO) && off + n > c->rcv_fin_seq - c->rcv_nxt) {
 		uint32_t fin_off = c->rcv_fin_seq - c->rcv_nxt;
+		/* Only when text was cut: a bare ACK from a peer whose FIN we
+		 * hold (its SEQ is past the FIN) must not be answered, or two
+		 * such peers ACK each other's ACKs for ever. */
+		if (n || fin)
+			c->flags |= TF_ACKNOW;
 		n = fin_off > off ? fin_off - off : 0;
 		fin = false;
-		c->flags |= TF_ACKNOW;
 	}
 	if (fin && tcp_reass_trim(&c->reass, off + n))
 		c->sack_n = 0; /* blocks may name what is gone (reneging, RFC 2018 8) */
