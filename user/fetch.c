@@ -36,6 +36,8 @@ enum {
 	FETCH_SLOW_MS = 10000,        /* from here durations show in seconds */
 };
 
+enum { FETCH_TIMEOUT_MAX_S = 3600 };
+
 struct fetch_opts {
 	bool show_headers;            /* -i */
 	bool head;                    /* -I */
@@ -43,6 +45,7 @@ struct fetch_opts {
 	bool sha256;                  /* --sha256 */
 	bool verbose;                 /* -v */
 	unsigned long max_redirects;  /* -L */
+	unsigned long timeout_s;      /* -T: connect and idle limit, 0 = the defaults */
 	const char *url;
 };
 
@@ -264,16 +267,21 @@ static int fetch_parse(int argc, char **argv, struct fetch_opts *o)
 			    netfmt_parse_uint(argv[++i], 0, HTTP_REDIRECTS_MAX, &o->max_redirects) != 0)
 				return shell_usage_error("fetch", "-L takes a redirect limit from 0 to %d",
 							 HTTP_REDIRECTS_MAX);
+		} else if (strcmp(a, "-T") == 0) {
+			if (i + 1 >= argc || netfmt_parse_uint(argv[++i], 1, FETCH_TIMEOUT_MAX_S, &o->timeout_s) != 0)
+				return shell_usage_error("fetch", "-T takes seconds from 1 to %d", FETCH_TIMEOUT_MAX_S);
 		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			kprintf("usage: fetch [-i | -I] [-o null] [--sha256] [-L N] [-v] URL\n"
+			kprintf("usage: fetch [-i | -I] [-o null] [--sha256] [-L N] [-T S] [-v] URL\n"
 				"  URL       www.google.com, http://host[:port][/path][?query]\n"
 				"  -i        show the response headers, then the body\n"
 				"  -I        HEAD: the headers only\n"
 				"  -o null   drop the body; show a progress bar\n"
 				"  --sha256  print the SHA-256 of the body\n"
 				"  -L N      follow at most N redirects (default %d, 0: none)\n"
+				"  -T S      give up connecting, or waiting for the next byte, after S seconds\n"
+				"            (default %d)\n"
 				"  -v        tell each step as it happens\n",
-				HTTP_REDIRECTS_DEFAULT);
+				HTTP_REDIRECTS_DEFAULT, HTTP_IDLE_TIMEOUT_MS / 1000);
 			return -1;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			return shell_usage_error("fetch", "unknown option %s", a);
@@ -335,6 +343,8 @@ static int cmd_fetch(int argc, char **argv)
 		.url = o.url,
 		.head = o.head,
 		.max_redirects = (unsigned)o.max_redirects,
+		.connect_timeout_ms = o.timeout_s * 1000,
+		.idle_timeout_ms = o.timeout_s * 1000,
 		.sink = &sink,
 		.observer = o.verbose ? &observer : NULL,
 	};
@@ -363,6 +373,6 @@ static int cmd_fetch(int argc, char **argv)
 	return 1;
 }
 
-COMMAND(fetch, .name = "fetch", .usage = "fetch [-i | -I] [-o null] [--sha256] [-L N] [-v] URL",
+COMMAND(fetch, .name = "fetch", .usage = "fetch [-i | -I] [-o null] [--sha256] [-L N] [-T S] [-v] URL",
 	.summary = "get a web page over HTTP/1.1 and show it",
 	.example = "fetch www.google.com   (fetch -o null --sha256 http://host/big; fetch -h)", .run = cmd_fetch);

@@ -76,6 +76,8 @@ def cases():
          r'fetch: %s:%d: connection refused\n' % (re.escape(BAD), badhttpd.PORT_REFUSED), 30),
         ('fetch http://%s:%d/' % (BAD, badhttpd.PORT_SILENT),
          r'fetch: timed out waiting for response headers \(10 s\)\n', 40),
+        ('fetch -T 2 http://%s:%d/' % (BAD, badhttpd.PORT_SILENT),
+         r'fetch: timed out waiting for response headers \(2 s\)\n', 20),
         ('fetch -o null http://%s:%d/' % (BAD, badhttpd.PORT_RESET),
          r'(?:\[[#.]+\] +\d+%%[^\n]*)+\nfetch: connection reset by peer after %d body bytes\n'
          % badhttpd.RESET_SENT, 30),
